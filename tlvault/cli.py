@@ -1,0 +1,152 @@
+"""The `tlvault` command: parse arguments, set up logging, run the pipeline, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, TextIO
+
+from tlvault import __version__
+from tlvault.config import Config, default_config, load_config
+from tlvault.errors import ConfigError, TlvaultError
+from tlvault.interop import notes_document, rebuild_document
+from tlvault.pipeline import read_vault, rebuild
+from tlvault.report import Report
+
+DEFAULT_CONFIG = Path("config.yaml")
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (PRODUCT.md, "Command line")."""
+
+    DONE = 0  # warnings allowed
+    FAILED = 1  # could not run, or --strict saw a skipped note
+    USAGE = 2  # bad command line
+    INTERRUPTED = 130  # Ctrl-C
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage and 0 on --help
+        return int(exc.code or 0)
+    _setup_logging(args.debug, args.verbose)
+    try:
+        return int(args.run(args))
+    except TlvaultError as exc:
+        for line in str(exc).splitlines():
+            print(f"tlvault: error: {line}", file=sys.stderr)
+        return ExitCode.FAILED
+    except KeyboardInterrupt:
+        print("tlvault: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # `tlvault notes --json | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return ExitCode.DONE
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"tlvault: internal error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for the traceback)",
+                file=sys.stderr,
+            )
+        return ExitCode.FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: ./config.yaml when no VAULT is given)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show debug messages and tracebacks")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="show informational messages")
+    parser = argparse.ArgumentParser(
+        prog="tlvault", parents=[common],
+        description="Read an Obsidian vault exactly as Obsidian does and grow its ideas into content.",
+    )
+    parser.set_defaults(config=None, debug=False, verbose=False)
+    parser.add_argument("--version", action="version", version=f"tlvault {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    notes = commands.add_parser("notes", parents=[common], help="list the notes as Obsidian reads them")
+    notes.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    notes.add_argument("--json", action="store_true", help="print the tlvault-ofm-conformance/1 document")
+    notes.set_defaults(run=_run_notes)
+
+    rebuild_cmd = commands.add_parser("rebuild", parents=[common], help="one full pass over the vault")
+    rebuild_cmd.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    rebuild_cmd.add_argument("--json", action="store_true", help="print the tlvault-rebuild/1 report")
+    rebuild_cmd.add_argument("--strict", action="store_true", help="exit 1 when any note was skipped")
+    rebuild_cmd.set_defaults(run=_run_rebuild)
+    return parser
+
+
+def _setup_logging(debug: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("tlvault")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
+
+
+class _Formatter(logging.Formatter):
+    """`tlvault: warning: …` lines, one per record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = record.levelname.lower()
+        prefix = "tlvault: " if record.levelno == logging.INFO else f"tlvault: {level}: "
+        return prefix + record.getMessage()
+
+
+def _config(args: argparse.Namespace) -> Config:
+    vault: Path | None = args.vault
+    if args.config is not None:
+        return load_config(args.config, vault=vault)
+    if vault is not None:
+        return default_config(vault)
+    if DEFAULT_CONFIG.is_file():
+        return load_config(DEFAULT_CONFIG)
+    raise ConfigError(
+        "no vault given: pass its folder (`tlvault rebuild ~/Notes`) or a config file (`--config config.yaml`)"
+    )
+
+
+def _run_notes(args: argparse.Namespace) -> int:
+    config = _config(args)
+    report = Report()
+    parsed = read_vault(config, report)
+    if args.json:
+        _print_json(notes_document(parsed, report))
+    else:
+        for note, targets in ((n, parsed.resolved.of(n)) for n in parsed.notes):
+            unresolved = sum(target is None for target in targets)
+            tags = " ".join(f"#{tag}" for tag in note.tags)
+            print(f"{note.rel}\t{len(note.links)} links ({unresolved} unresolved)\t{tags}".rstrip())
+    return report.exit_code()
+
+
+def _run_rebuild(args: argparse.Namespace) -> int:
+    report = rebuild(_config(args))
+    if args.json:
+        _print_json(rebuild_document(report))
+    else:
+        print(report.summary())
+    return report.exit_code(strict=args.strict)
+
+
+def _print_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    out.flush()

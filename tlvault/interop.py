@@ -1,0 +1,77 @@
+"""The JSON documents other tools read: `notes --json` and `rebuild --json`. Keep them stable.
+
+`notes --json` uses the `tlvault-ofm-conformance/1` shape of the OFM conformance corpus
+(`expected.json`), so a parse can be diffed against Obsidian's answers; `rebuild --json`
+uses `tlvault-rebuild/1`. New keys may be added; existing keys keep their meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tlvault.model import Link, Note, Skipped
+from tlvault.pipeline import ParsedVault
+from tlvault.report import Report
+
+NOTES_FORMAT = "tlvault-ofm-conformance/1"
+REBUILD_FORMAT = "tlvault-rebuild/1"
+OBSIDIAN_TARGET = "Obsidian desktop 1.9.4 or later"
+
+
+def notes_document(parsed: ParsedVault, report: Report) -> dict[str, Any]:
+    """The parsed vault: every note with its properties, tags, aliases and resolved links."""
+    note_paths = {note.rel for note in parsed.notes}
+    return {
+        "format": NOTES_FORMAT,
+        "obsidian_target": OBSIDIAN_TARGET,
+        "notes": {note.rel: _note_entry(note, parsed.resolved.of(note)) for note in parsed.notes},
+        "other_files": [rel for rel in parsed.files if rel not in note_paths and not rel.lower().endswith(".md")],
+        "skipped": [_skipped_entry(s) for s in sorted(report.skipped, key=_by_path)],
+        "warnings": [_skipped_entry(s) for s in sorted(report.warned, key=_by_path)],
+    }
+
+
+def _note_entry(note: Note, targets: tuple[str | None, ...]) -> dict[str, Any]:
+    return {
+        "frontmatter": str(note.frontmatter),
+        "frontmatter_keys": list(note.frontmatter_keys),
+        "tags": list(note.tags),
+        "aliases": list(note.aliases),
+        "links": [_link_entry(link, target) for link, target in zip(note.links, targets, strict=True)],
+    }
+
+
+def _link_entry(link: Link, target: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "target": link.target,
+        "resolved": target,
+        "kind": str(link.kind),
+        "subpath": link.subpath,
+    }
+    if link.via is not None:
+        entry["via"] = str(link.via)
+    if link.key is not None:
+        entry["key"] = link.key
+    return entry
+
+
+def _skipped_entry(skipped: Skipped) -> dict[str, str]:
+    return {"path": skipped.rel, "reason": skipped.reason}
+
+
+def _by_path(skipped: Skipped) -> str:
+    return skipped.rel
+
+
+def rebuild_document(report: Report) -> dict[str, Any]:
+    """The report of one rebuild: counts, skipped files and notes read with warnings (no timings)."""
+    return {
+        "format": REBUILD_FORMAT,
+        "notes": report.notes_count,
+        "files": report.files_count,
+        "links": report.links_count,
+        "unresolved": report.unresolved_count,
+        "tags": report.tags_count,
+        "skipped": [_skipped_entry(s) for s in sorted(report.skipped, key=_by_path)],
+        "warnings": [_skipped_entry(s) for s in sorted(report.warned, key=_by_path)],
+    }

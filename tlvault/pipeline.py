@@ -1,0 +1,123 @@
+"""rebuild(config) -> Report: the one place that knows the stage order.
+
+scan → parse (in parallel processes for large vaults) → resolve. Later stages (graph,
+cluster, score, render, write) plug in after `read_vault`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from tlvault.config import Config
+from tlvault.errors import NoteError
+from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
+from tlvault.parse import parse_note
+from tlvault.report import Report
+from tlvault.resolve import resolve_links
+from tlvault.scan import NoteVanished, read_note, scan_vault
+
+log = logging.getLogger(__name__)
+
+PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
+
+_Outcome = Note | Skipped | None  # None: the note vanished between scan and read
+
+
+@dataclass(frozen=True)
+class ParsedVault:
+    """A vault as Obsidian indexes it: its files, its notes and where their links lead."""
+
+    vault: Vault
+    notes: tuple[Note, ...]
+    files: tuple[str, ...]  # linkable files that still exist after reading
+    resolved: Resolved
+
+
+def rebuild(config: Config) -> Report:
+    """One full pass over the vault; for now it reads, parses and resolves."""
+    report = Report()
+    started = time.perf_counter()
+    read_vault(config, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def read_vault(config: Config, report: Report) -> ParsedVault:
+    """Scan, parse and resolve the vault, recording every skipped file in `report`."""
+    vault = scan_vault(config)
+    for skipped in vault.skipped:
+        report.skip(skipped.rel, skipped.reason)
+    outcomes = parse_sources(vault.notes, jobs=config.jobs, max_bytes=config.max_note_bytes)
+    notes: list[Note] = []
+    vanished: set[str] = set()
+    for source, outcome in zip(vault.notes, outcomes, strict=True):
+        if isinstance(outcome, Note):
+            notes.append(outcome)
+            if outcome.warnings:
+                report.warn(source.rel, "; ".join(outcome.warnings))
+        elif isinstance(outcome, Skipped):
+            report.skip(outcome.rel, outcome.reason)
+        else:
+            vanished.add(source.rel)
+            log.debug("%s: deleted during the scan; ignored", source.rel)
+    files = tuple(rel for rel in vault.files if rel not in vanished)
+    resolved = resolve_links(notes, files)
+    _count(report, notes, files, resolved)
+    return ParsedVault(vault, tuple(notes), files, resolved)
+
+
+def _count(report: Report, notes: Sequence[Note], files: Sequence[str], resolved: Resolved) -> None:
+    report.notes_count = len(notes)
+    report.files_count = len(files)
+    report.links_count = sum(len(note.links) for note in notes)
+    report.unresolved_count = sum(target is None for targets in resolved.targets.values() for target in targets)
+    report.tags_count = len({tag for note in notes for tag in note.tags})
+
+
+def parse_sources(
+    sources: Sequence[SourceFile],
+    *,
+    jobs: int = 0,
+    max_bytes: int | None = None,
+    min_parallel: int = PARALLEL_THRESHOLD,
+) -> list[_Outcome]:
+    """Read and parse every source, in order; in `jobs` processes (0: one per core) for big vaults."""
+    workers = jobs or _cpu_count()
+    if workers <= 1 or len(sources) < max(min_parallel, 2):
+        return _parse_chunk(sources, max_bytes)
+    chunk_size = max(16, len(sources) // (workers * 8))
+    chunks = [sources[i : i + chunk_size] for i in range(0, len(sources), chunk_size)]
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(_parse_chunk, chunks, [max_bytes] * len(chunks))
+        return [outcome for chunk in results for outcome in chunk]
+
+
+def _parse_chunk(sources: Sequence[SourceFile], max_bytes: int | None) -> list[_Outcome]:
+    return [_parse_one(source, max_bytes) for source in sources]
+
+
+def _parse_one(source: SourceFile, max_bytes: int | None) -> _Outcome:
+    try:
+        return parse_note(source.rel, read_note(source, max_bytes), source.mtime_ns)
+    except NoteVanished:
+        return None
+    except NoteError as exc:
+        return Skipped(source.rel, str(exc))
+    except RecursionError:
+        return Skipped(source.rel, "nested too deeply to parse")
+    except Exception as exc:  # a parser bug must not stop the rebuild; it is reported as one
+        return Skipped(source.rel, f"internal error while parsing ({type(exc).__name__}: {exc}); please report it")
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,77 @@
+"""resolve_links(notes, files) -> Resolved: Obsidian's link resolution (corpus rules 43–46).
+
+The name index is built once; resolving a link is a dictionary lookup plus a ranking of the
+few files that share its name. Link text is only ever looked up, never opened as a path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from tlvault.model import Note, Resolved
+
+
+class LinkIndex:
+    """Every linkable file of a vault, by full path and by file name (case-insensitive)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self._by_path: dict[str, str] = {}
+        self._by_name: dict[str, list[tuple[str, str]]] = {}  # name -> (folded path, rel)
+        for rel in sorted(files):
+            folded = _fold(rel)
+            # Two files differing only in case or Unicode form: the first in sorted order
+            # answers exact lookups, both stay candidates by name.
+            self._by_path.setdefault(folded, rel)
+            self._by_name.setdefault(folded.rsplit("/", 1)[-1], []).append((folded, rel))
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    def resolve(self, target: str, source_rel: str) -> str | None:
+        """The vault-relative file that `target`, written in note `source_rel`, opens; None if none."""
+        if not target.strip():  # a link to the note itself (rule 29)
+            return source_rel
+        folder = posixpath.dirname(source_rel)
+        key = (target, folder)
+        if key not in self._memo:
+            self._memo[key] = self._resolve(_fold(target.strip()), _fold(folder))
+        return self._memo[key]
+
+    def _resolve(self, path: str, folder: str) -> str | None:
+        if path.startswith(("./", "../")):  # relative to the note's folder (rule 44)
+            joined = posixpath.normpath(posixpath.join(folder, path))
+            return None if joined.startswith("..") else self._exact(joined)
+        if path.startswith("/"):  # a vault path; no guessing when it does not exist
+            return self._exact(path.lstrip("/"))
+        return self._exact(path) or self._by_name_rank(path, folder)
+
+    def _exact(self, path: str) -> str | None:
+        return self._by_path.get(path) or self._by_path.get(path + ".md")
+
+    def _by_name_rank(self, path: str, folder: str) -> str | None:
+        """Files whose path ends with `path` (rule 45): own folder first, then shortest path."""
+        name = path.rsplit("/", 1)[-1]
+        candidates = [
+            (folded, rel)
+            for wanted, file_name in ((path, name), (path + ".md", name + ".md"))
+            for folded, rel in self._by_name.get(file_name, ())
+            if folded == wanted or folded.endswith("/" + wanted)
+        ]
+        if not candidates:
+            return None
+        prefix = folder + "/" if folder else ""
+        best = min(candidates, key=lambda c: (not c[0].startswith(prefix), len(c[1]), c[1]))
+        return best[1]
+
+
+def _fold(text: str) -> str:
+    """Case- and normalisation-insensitive form of a path (rule 43)."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def resolve_links(notes: Sequence[Note], files: Iterable[str]) -> Resolved:
+    """Resolve every link of every note against every linkable file of the vault."""
+    index = LinkIndex(files)
+    return Resolved(
+        {note.rel: tuple(index.resolve(link.target, note.rel) for link in note.links) for note in notes}
+    )

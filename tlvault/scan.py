@@ -1,0 +1,219 @@
+"""scan_vault(config) -> Vault: the files Obsidian sees (corpus rules 1–4); read_note(source) -> bytes.
+
+Only this module reads the vault. Symlinks are never followed, so a link loop cannot trap
+the walk, and a file is opened only after checking that it is a regular file.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tlvault.config import Config
+from tlvault.errors import NoteError, VaultError
+from tlvault.model import SourceFile, Skipped, Vault
+
+log = logging.getLogger(__name__)
+
+# Editor and download droppings: never notes, never link targets.
+_TEMP_FILE = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.part|\.crdownload)$|^#.*#$|^4913$", re.I)
+# Copies left by sync tools (Syncthing, Dropbox, Nextcloud): the user must merge them.
+_SYNC_CONFLICT = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}|\(.*conflicted copy.*\)", re.I)
+
+
+class NoteVanished(NoteError):
+    """The note was deleted between the scan and the read: not worth a warning."""
+
+
+@dataclass
+class _Walk:
+    """What the walk has found so far."""
+
+    config: Config
+    excludes: list[re.Pattern[str]]
+    notes: list[SourceFile] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def scan_vault(config: Config) -> Vault:
+    """Every note to parse and every linkable file of the vault, sorted by path."""
+    root = config.vault
+    try:
+        root_stat = root.stat()
+    except FileNotFoundError:
+        raise VaultError(f"vault folder not found: {root}") from None
+    except OSError as exc:
+        raise VaultError(f"cannot open the vault folder {root}: {exc.strerror}") from None
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise VaultError(f"the vault must be a folder, but {root} is a file")
+    walk = _Walk(config, [compile_glob(pattern) for pattern in config.exclude])
+    _walk_folder(walk, str(root), "")
+    _drop_unicode_twins(walk)
+    return Vault(
+        root=root,
+        notes=tuple(sorted(walk.notes, key=lambda s: s.rel)),
+        files=tuple(sorted(walk.files)),
+        skipped=tuple(sorted(walk.skipped, key=lambda s: s.rel)),
+    )
+
+
+def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            listing = list(entries)
+    except OSError as exc:
+        if rel_folder:  # an unreadable sub-folder costs a warning; the root is fatal above
+            walk.skipped.append(Skipped(rel_folder + "/", f"cannot open folder ({_reason(exc)})"))
+        else:
+            raise VaultError(f"cannot list the vault folder {folder}: {exc.strerror}") from None
+        return
+    for entry in listing:
+        name = unicodedata.normalize("NFC", entry.name)
+        if name.startswith("."):  # hidden from Obsidian (rule 2): .obsidian, .trash, .git…
+            continue
+        rel = f"{rel_folder}/{name}" if rel_folder else name
+        if not _is_utf8(name):
+            walk.skipped.append(Skipped(_printable(rel), "file name is not valid UTF-8; rename it"))
+        elif entry.is_symlink():
+            _note_symlink(walk, entry, rel)
+        elif entry.is_dir(follow_symlinks=False):
+            _walk_folder(walk, entry.path, rel)
+        else:
+            _add_file(walk, entry, rel)
+
+
+def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
+    name = rel.rsplit("/", 1)[-1]
+    if _TEMP_FILE.search(name):
+        return
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:  # a file gone since the listing is simply not there
+            walk.skipped.append(Skipped(rel, f"cannot read ({_reason(exc)})"))
+        return
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or socket named x.md is never opened
+        walk.skipped.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
+        return
+    if _SYNC_CONFLICT.search(name):
+        walk.skipped.append(Skipped(rel, "sync conflict copy; merge it into the original note"))
+        return
+    walk.files.append(rel)
+    if not name.lower().endswith(".md") or not _is_readable_note(walk, rel):
+        return
+    if info.st_size > walk.config.max_note_bytes:
+        walk.skipped.append(Skipped(rel, _too_big(info.st_size, walk.config.max_note_bytes)))
+        return
+    walk.notes.append(SourceFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
+
+
+def _is_readable_note(walk: _Walk, rel: str) -> bool:
+    """Whether a note is read; output and excluded notes stay linkable but are not read."""
+    output = walk.config.output_folder + "/"
+    if rel.startswith(output):
+        return False
+    return not any(pattern.fullmatch(rel) for pattern in walk.excludes)
+
+
+def _note_symlink(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
+    try:
+        os.stat(entry.path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            walk.skipped.append(Skipped(rel, "symlink loop; not followed"))
+        else:
+            log.info("%s: broken symlink; not followed", rel)
+        return
+    log.info("%s: symlink; not followed", rel)
+
+
+def _drop_unicode_twins(walk: _Walk) -> None:
+    """Two files whose names differ only in Unicode form share one path: keep the first."""
+    seen: set[str] = set()
+    kept = []
+    for source in sorted(walk.notes, key=lambda s: os.fsencode(s.path)):
+        if source.rel in seen:
+            walk.skipped.append(Skipped(source.rel, "another file has the same name in another Unicode form"))
+        else:
+            seen.add(source.rel)
+            kept.append(source)
+    walk.notes = kept
+    walk.files = sorted(set(walk.files))
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """A vault-relative glob as a regex: `*` and `?` stay in one folder, `**` crosses folders.
+
+    A pattern naming a folder (`Templates`, `Archive/`) matches everything under it.
+    """
+    pattern = pattern.strip().strip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + "(?:/.*)?", re.IGNORECASE)
+
+
+def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
+    """The bytes of a note; raises NoteError (NoteVanished if it was deleted meanwhile)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(source.path, flags)
+    except FileNotFoundError:
+        raise NoteVanished("deleted while tlvault was reading the vault") from None
+    except OSError as exc:
+        raise NoteError(f"cannot read ({_reason(exc)})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # replaced by a pipe since the scan
+            raise NoteError("not a regular file (a pipe, socket or device)")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise NoteError(_too_big(info.st_size, max_bytes))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise NoteError(f"cannot read ({_reason(exc)})") from None
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"larger than max_note_bytes ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB); raise the limit to read it"
+
+
+def _reason(exc: OSError) -> str:
+    code = errno.errorcode.get(exc.errno or 0, "error")
+    return f"{exc.strerror or 'error'}, {code}"
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    return rel.encode("utf-8", "backslashreplace").decode("utf-8")
