@@ -65,14 +65,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help="config file (default: ./config.yaml when no VAULT is given)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show debug messages and tracebacks")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="show informational messages")
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: ./config.yaml when no VAULT is given)",
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show debug messages and tracebacks"
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show informational messages"
+    )
     parser = argparse.ArgumentParser(
-        prog="tlvault", parents=[common],
+        prog="tlvault",
+        parents=[common],
         description="Read an Obsidian vault exactly as Obsidian does and grow its ideas into content.",
     )
     parser.set_defaults(config=None, debug=False, verbose=False)
@@ -119,7 +127,8 @@ def _config(args: argparse.Namespace) -> Config:
     if DEFAULT_CONFIG.is_file():
         return load_config(DEFAULT_CONFIG)
     raise ConfigError(
-        "no vault given: pass its folder (`tlvault rebuild ~/Notes`) or a config file (`--config config.yaml`)"
+        "no vault given: pass its folder (`tlvault rebuild ~/Notes`) "
+        "or a config file (`--config config.yaml`)"
     )
 
 

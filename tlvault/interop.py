@@ -25,7 +25,9 @@ def notes_document(parsed: ParsedVault, report: Report) -> dict[str, Any]:
         "format": NOTES_FORMAT,
         "obsidian_target": OBSIDIAN_TARGET,
         "notes": {note.rel: _note_entry(note, parsed.resolved.of(note)) for note in parsed.notes},
-        "other_files": [rel for rel in parsed.files if rel not in note_paths and not rel.lower().endswith(".md")],
+        "other_files": [
+            rel for rel in parsed.files if rel not in note_paths and not rel.lower().endswith(".md")
+        ],
         "skipped": [_skipped_entry(s) for s in sorted(report.skipped, key=_by_path)],
         "warnings": [_skipped_entry(s) for s in sorted(report.warned, key=_by_path)],
     }

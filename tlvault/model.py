@@ -12,9 +12,7 @@ from typing import NewType, TypeAlias
 NoteId = NewType("NoteId", str)  # vault-relative, "/"-separated, no ".md": "ideas/Deep work"
 
 # A property value as YAML gives it, made JSON-safe (dates become ISO strings). Read-only.
-JsonValue: TypeAlias = (
-    str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
-)
+JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 
 class FrontmatterStatus(StrEnum):

@@ -18,7 +18,6 @@ from markdown_it.token import Token
 from tlvault.errors import NoteError
 from tlvault.model import (
     Checkbox,
-    FrontmatterStatus,
     Heading,
     InlineField,
     JsonValue,
@@ -36,7 +35,13 @@ UPDATED_KEYS = ("updated", "modified", "date modified", "updated_at", "last modi
 
 _BINARY_PROBE = 8192
 _BINARY_SIGNATURES = (
-    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF-", b"PK\x03\x04", b"\x7fELF", b"\x1f\x8b",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\x7fELF",
+    b"\x1f\x8b",
 )
 _URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")

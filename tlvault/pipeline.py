@@ -20,7 +20,7 @@ from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
 from tlvault.report import Report
 from tlvault.resolve import resolve_links
-from tlvault.scan import NoteVanished, read_note, scan_vault
+from tlvault.scan import NoteVanishedError, read_note, scan_vault
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,9 @@ def _count(report: Report, notes: Sequence[Note], files: Sequence[str], resolved
     report.notes_count = len(notes)
     report.files_count = len(files)
     report.links_count = sum(len(note.links) for note in notes)
-    report.unresolved_count = sum(target is None for targets in resolved.targets.values() for target in targets)
+    report.unresolved_count = sum(
+        target is None for targets in resolved.targets.values() for target in targets
+    )
     report.tags_count = len({tag for note in notes for tag in note.tags})
 
 
@@ -106,14 +108,15 @@ def _parse_chunk(sources: Sequence[SourceFile], max_bytes: int | None) -> list[_
 def _parse_one(source: SourceFile, max_bytes: int | None) -> _Outcome:
     try:
         return parse_note(source.rel, read_note(source, max_bytes), source.mtime_ns)
-    except NoteVanished:
+    except NoteVanishedError:
         return None
     except NoteError as exc:
         return Skipped(source.rel, str(exc))
     except RecursionError:
         return Skipped(source.rel, "nested too deeply to parse")
     except Exception as exc:  # a parser bug must not stop the rebuild; it is reported as one
-        return Skipped(source.rel, f"internal error while parsing ({type(exc).__name__}: {exc}); please report it")
+        reason = f"internal error while parsing ({type(exc).__name__}: {exc}); please report it"
+        return Skipped(source.rel, reason)
 
 
 def _cpu_count() -> int:

@@ -20,7 +20,7 @@ from frontmatter.default_handlers import YAMLHandler
 from tlvault.model import FrontmatterStatus, JsonValue, Property
 
 try:  # the C parser is ~10x faster; PyYAML wheels ship it on every common platform
-    from yaml.cyaml import CParser as _YamlParser
+    from yaml.cyaml import CParser as _YamlParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - a PyYAML build without libyaml
     from yaml.composer import Composer
     from yaml.parser import Parser
@@ -51,7 +51,7 @@ class _ObsidianYAMLHandler(YAMLHandler):
 _HANDLER = _ObsidianYAMLHandler()
 
 
-class _Loader(_YamlParser, yaml.constructor.SafeConstructor, yaml.resolver.BaseResolver):  # type: ignore[misc,valid-type]
+class _Loader(_YamlParser, yaml.constructor.SafeConstructor, yaml.resolver.BaseResolver):
     """Safe YAML with a 1.2 core schema plus timestamps; records duplicate keys."""
 
     def __init__(self, stream: str) -> None:
@@ -68,7 +68,7 @@ class _Loader(_YamlParser, yaml.constructor.SafeConstructor, yaml.resolver.BaseR
                 if key_node.value in seen:
                     self.duplicate_keys.append(key_node.value)
                 seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 _CORE_SCHEMA = [
@@ -126,7 +126,7 @@ def _load_block(block: str) -> tuple[FrontmatterStatus, tuple[Property, ...], st
         return FrontmatterStatus.EMPTY, (), None
     try:
         data, duplicates = _load_yaml(block)
-    except _Refused as exc:
+    except _UnusableError as exc:
         return FrontmatterStatus.UNUSABLE, (), str(exc)
     if data is None:
         return FrontmatterStatus.EMPTY, (), None
@@ -140,20 +140,20 @@ def _load_block(block: str) -> tuple[FrontmatterStatus, tuple[Property, ...], st
     return FrontmatterStatus.MAPPING, properties, problem
 
 
-class _Refused(Exception):
+class _UnusableError(Exception):
     """The YAML block cannot be used; the message is the reason shown to the user."""
 
 
 def _load_yaml(block: str) -> tuple[Any, list[str]]:
     if ("&" in block or "*" in block) and _has_anchor(block):
-        raise _Refused("frontmatter uses YAML anchors or aliases, which tlvault does not expand")
+        raise _UnusableError("frontmatter uses YAML anchors or aliases, which tlvault does not expand")
     loader = _Loader(block)
     try:
         return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:
-        raise _Refused(f"frontmatter is not valid YAML ({_where(exc)})") from None
+        raise _UnusableError(f"frontmatter is not valid YAML ({_where(exc)})") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        raise _Refused(f"frontmatter is not valid YAML ({type(exc).__name__})") from None
+        raise _UnusableError(f"frontmatter is not valid YAML ({type(exc).__name__})") from None
     finally:
         loader.dispose()
 
@@ -193,7 +193,7 @@ def _json_safe(value: Any) -> JsonValue:
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     if isinstance(value, set):
-        return sorted(str(v) for v in value)
+        return [str(v) for v in sorted(value, key=str)]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     return str(value)

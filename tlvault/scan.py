@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tlvault.config import Config
 from tlvault.errors import NoteError, VaultError
-from tlvault.model import SourceFile, Skipped, Vault
+from tlvault.model import Skipped, SourceFile, Vault
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ _TEMP_FILE = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.part|\.crdownload)$|^#.*#
 _SYNC_CONFLICT = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}|\(.*conflicted copy.*\)", re.I)
 
 
-class NoteVanished(NoteError):
+class NoteVanishedError(NoteError):
     """The note was deleted between the scan and the read: not worth a warning."""
 
 
@@ -124,7 +124,7 @@ def _is_readable_note(walk: _Walk, rel: str) -> bool:
 
 def _note_symlink(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
     try:
-        os.stat(entry.path)
+        Path(entry.path).stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             walk.skipped.append(Skipped(rel, "symlink loop; not followed"))
@@ -176,12 +176,12 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
 
 
 def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
-    """The bytes of a note; raises NoteError (NoteVanished if it was deleted meanwhile)."""
+    """The bytes of a note; raises NoteError (NoteVanishedError if it was deleted meanwhile)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(source.path, flags)
     except FileNotFoundError:
-        raise NoteVanished("deleted while tlvault was reading the vault") from None
+        raise NoteVanishedError("deleted while tlvault was reading the vault") from None
     except OSError as exc:
         raise NoteError(f"cannot read ({_reason(exc)})") from None
     try:
@@ -199,7 +199,8 @@ def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return f"larger than max_note_bytes ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB); raise the limit to read it"
+    sizes = f"{size / 1e6:.1f} MB > {limit / 1e6:.1f} MB"
+    return f"larger than max_note_bytes ({sizes}); raise the limit to read it"
 
 
 def _reason(exc: OSError) -> str:

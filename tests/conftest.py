@@ -1,0 +1,69 @@
+"""Shared fixtures: temporary vaults, the CLI runner and the read-only ../shared data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tlvault.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TLVAULT_SHARED", REPO.parent / "shared"))
+
+MakeVault = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; the calling test is skipped when that data is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (CI provides ../shared)")
+    return path
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> MakeVault:
+    """Write `{"ideas/a.md": "text"}` under a temporary vault (with `.obsidian/`) and return its root."""
+
+    def make(files: Mapping[str, str | bytes]) -> Path:
+        root = tmp_path / "vault"
+        (root / ".obsidian").mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        return root
+
+    return make
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one `tlvault` invocation returned and printed."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Call `tlvault.cli.main([...])` in-process and capture its exit code and output."""
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
