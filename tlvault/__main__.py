@@ -6,4 +6,5 @@ import sys
 
 from tlvault.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # parse workers re-import this module; they must not run the CLI
+    sys.exit(main())

@@ -38,7 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage and 0 on --help
         return int(exc.code or 0)
-    _setup_logging(args.debug, args.verbose)
+    # Options given before or after the command; `set_defaults` would reset the shared actions.
+    for option in ("config", "debug", "verbose"):
+        setattr(args, option, getattr(args, option, None))
+    _setup_logging(bool(args.debug), bool(args.verbose))
     try:
         return int(args.run(args))
     except TlvaultError as exc:
@@ -83,7 +86,6 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         description="Read an Obsidian vault exactly as Obsidian does and grow its ideas into content.",
     )
-    parser.set_defaults(config=None, debug=False, verbose=False)
     parser.add_argument("--version", action="version", version=f"tlvault {__version__}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 

@@ -118,7 +118,7 @@ def _decode_bytes(data: bytes, warnings: list[str]) -> str:
         )
         return data.decode("utf-8", errors="replace")
     if "\x00" in text:  # seen in real vaults: padding or pasted bytes inside a text note
-        warnings.append(f"contains NUL bytes (first at offset {text.index(chr(0))}); ignored them")
+        warnings.append(f"contains NUL bytes (first at offset {data.index(0)}); ignored them")
         text = text.replace("\x00", "")
     return text
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -95,10 +96,17 @@ def parse_sources(
         return _parse_chunk(sources, max_bytes)
     chunk_size = max(16, len(sources) // (workers * 8))
     chunks = [sources[i : i + chunk_size] for i in range(0, len(sources), chunk_size)]
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         results = pool.map(_parse_chunk, chunks, [max_bytes] * len(chunks))
         return [outcome for chunk in results for outcome in chunk]
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """Fork when it is safe (fast, no re-import); a fresh server process when threads run."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _parse_chunk(sources: Sequence[SourceFile], max_bytes: int | None) -> list[_Outcome]:

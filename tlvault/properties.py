@@ -61,14 +61,29 @@ class _Loader(_YamlParser, yaml.constructor.SafeConstructor, yaml.resolver.BaseR
         self.duplicate_keys: list[str] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, noting keys written twice (the last one wins, as in Obsidian)."""
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    self.duplicate_keys.append(key_node.value)
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
+        """Build a mapping as Obsidian's YAML library does.
+
+        A key written twice keeps the last value (and is noted for a warning); a key that is
+        itself a mapping or a list, as in a template's `created: {{date}}`, becomes text
+        instead of failing the whole block.
+        """
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _js_key(self.construct_object(key_node, deep=True))
+            if key in mapping:
+                self.duplicate_keys.append(str(key))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _js_key(key: Any) -> Any:
+    """A mapping key as JavaScript would stringify it when it is not a scalar."""
+    if isinstance(key, dict):
+        return "[object Object]"
+    if isinstance(key, list):
+        return ",".join(str(_js_key(item)) for item in key)
+    return key
 
 
 _CORE_SCHEMA = [
@@ -175,7 +190,7 @@ def _has_anchor(block: str) -> bool:
 
 def _where(exc: yaml.MarkedYAMLError) -> str:
     # The block's first line is the remainder of the opening `---` (file line 1).
-    mark = exc.problem_mark or exc.context_mark
+    mark = exc.context_mark or exc.problem_mark  # where the broken construct starts
     line = f"line {mark.line + 1}" if mark is not None else "unknown line"
     return f"{line}: {exc.problem}" if exc.problem else line
 
