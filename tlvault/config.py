@@ -63,10 +63,8 @@ def load_config(path: Path, *, vault: Path | None = None) -> Config:
     """
     data = _read_yaml(path)
     problems = _Problems(path.name)
-    for key in sorted(set(data) - _KEYS):
-        guess = difflib.get_close_matches(str(key), sorted(_KEYS), n=1)
-        hint = f"; did you mean '{guess[0]}'?" if guess else ""
-        log.warning("%s: unknown key '%s' is ignored%s", path.name, key, hint)
+    for key in sorted(set(data) - _KEYS, key=str):
+        _warn_unknown(path.name, str(key), _KEYS)
     base = path.parent.absolute()
     values: dict[str, Any] = {"source": path.absolute()}
     if vault is not None:
@@ -87,6 +85,13 @@ def load_config(path: Path, *, vault: Path | None = None) -> Config:
         values["output_folder"] = folder
     problems.raise_if_any()
     return replace(Config(vault=values.pop("vault")), **values)
+
+
+def _warn_unknown(filename: str, key: str, known: set[str]) -> None:
+    """Unknown keys are usually typos: warn, with the closest known key."""
+    guess = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"; did you mean '{guess[0]}'?" if guess else ""
+    log.warning("%s: unknown key '%s' is ignored%s", filename, key, hint)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -191,7 +196,7 @@ def _journal(problems: _Problems, value: Any) -> JournalConfig:
     for key, item in value.items():
         check = _JOURNAL_CHECKS.get(str(key))
         if check is None:
-            log.warning("%s: unknown key 'journal.%s' is ignored", problems.filename, key)
+            _warn_unknown(problems.filename, f"journal.{key}", {f"journal.{k}" for k in _JOURNAL_CHECKS})
             continue
         values[str(key)] = check(problems, f"journal.{key}", item)
     return replace(JournalConfig(), **values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import unquote
@@ -47,7 +48,10 @@ _URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
 _CHECKBOX = re.compile(r"\[(.)\](?:[ \t]+|$)")
-_DATAVIEW_LINE = re.compile(r"^[ \t]*(?P<key>[^\s:`\[\]()>#*_][^:\n`]*?)::[ \t]*(?P<value>.*?)[ \t]*$", re.M)
+_DATAVIEW_LINE = re.compile(
+    r"^[ \t]*(?:\*\*|__)?(?P<key>[^\s:`\[\]()>#*_][^:\n`\[\]()*]*?)(?:\*\*|__)?::[ \t]*(?P<value>.*?)[ \t]*$",
+    re.M,
+)
 _DATAVIEW_INLINE = re.compile(r"[\[(](?P<key>[^:\[\]()\n`]+?)::[ \t]*(?P<value>[^\])\n]*)[\])]")
 # The French header form at the top of a note: `Lien : [[…]]`, `Tags : #journal`.
 _HEADER_FIELD = re.compile(
@@ -105,13 +109,13 @@ def _decode_bytes(data: bytes, warnings: list[str]) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         warnings.append("encoded as UTF-16; read it, but Obsidian expects UTF-8")
         return data.decode("utf-16", errors="replace")
-    if data.startswith(_BINARY_SIGNATURES):
-        raise NoteError("binary content (an image, PDF or archive named .md), not a Markdown note")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if b"\x00" in data[:_BINARY_PROBE]:
-            raise NoteError("binary content (NUL bytes, not UTF-8), not a Markdown note") from None
+        if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:_BINARY_PROBE]:
+            raise NoteError(
+                "binary content (an image, PDF or archive named .md), not a Markdown note"
+            ) from None
         warnings.append(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "read with replacement characters"
@@ -277,39 +281,54 @@ def _read_block(out: _Body, token: Token, line: int, heading_level: int, item_st
         out.block_ids.append(block_id.group(1))
     if "::" in content:
         _read_dataview_fields(out, content, line)
-    for child in token.children or ():
-        _read_inline(out, child, content, line, paragraph)
+    if token.children:
+        _read_inline(out, token.children, content, line, paragraph)
 
 
-def _read_inline(out: _Body, child: Token, content: str, line: int, paragraph: int) -> None:
-    kind = child.type
-    if kind == "ofm_tag":
-        out.tags.add(child.content.lower())
-    elif kind in ("ofm_wikilink", "ofm_embed"):
-        parts = split_wikilink(child.content)
-        is_embed = kind == "ofm_embed"
-        out.links.append(
-            Link(
-                target=parts.target,
-                kind=LinkKind.EMBED if is_embed else LinkKind.WIKILINK,
-                subpath=parts.subpath,
-                display=parts.display,
-                via=LinkKind.WIKILINK if is_embed else None,
-                line=line + content.count("\n", 0, child.meta["pos"]),
-                paragraph=paragraph,
-            )
-        )
-    elif kind in ("link_open", "image"):
-        destination = child.attrGet("href" if kind == "link_open" else "src")
-        if isinstance(destination, str):
-            link = _markdown_link(destination, kind == "image", line, paragraph)
+def _read_inline(out: _Body, children: list[Token], content: str, line: int, paragraph: int) -> None:
+    """Tags and links of one block, each link with its own line and display text."""
+    breaks = 0  # line breaks passed so far: the line of a Markdown link
+    open_link: int | None = None  # index in out.links of the Markdown link being read
+    display: list[str] = []
+    for child in children:
+        kind = child.type
+        if kind in ("softbreak", "hardbreak"):
+            breaks += 1
+        elif kind == "ofm_tag":
+            out.tags.add(child.content.lower())
+        elif kind in ("ofm_wikilink", "ofm_embed"):
+            link_line = line + content.count("\n", 0, child.meta["pos"])
+            out.links.append(_wikilink(child.content, kind == "ofm_embed", link_line, paragraph))
+        elif kind in ("link_open", "image"):
+            link = _markdown_link(child, line + breaks, paragraph)
             if link is not None:
                 out.links.append(link)
+                open_link, display = (len(out.links) - 1, []) if kind == "link_open" else (None, [])
+        elif open_link is not None and kind in ("text", "code_inline"):
+            display.append(child.content)
+        elif open_link is not None and kind == "link_close":
+            out.links[open_link] = replace(out.links[open_link], display="".join(display))
+            open_link = None
 
 
-def _markdown_link(destination: str, is_image: bool, line: int, paragraph: int) -> Link | None:
+def _wikilink(inner: str, is_embed: bool, line: int, paragraph: int) -> Link:
+    parts = split_wikilink(inner)
+    return Link(
+        target=parts.target,
+        kind=LinkKind.EMBED if is_embed else LinkKind.WIKILINK,
+        subpath=parts.subpath,
+        display=parts.display,
+        via=LinkKind.WIKILINK if is_embed else None,
+        line=line,
+        paragraph=paragraph,
+    )
+
+
+def _markdown_link(token: Token, line: int, paragraph: int) -> Link | None:
     """A `[text](dest)` or `![alt](dest)` into the vault (rules 36–40), else None."""
-    if not destination or _URL_SCHEME.match(destination):
+    is_image = token.type == "image"
+    destination = token.attrGet("src" if is_image else "href")
+    if not isinstance(destination, str) or not destination or _URL_SCHEME.match(destination):
         return None  # external (rule 36) or empty
     # markdown-it percent-encodes destinations; Obsidian reads them decoded (rule 37).
     path, hash_, subpath = destination.partition("#")
@@ -317,6 +336,7 @@ def _markdown_link(destination: str, is_image: bool, line: int, paragraph: int) 
         target=unquote(path),
         kind=LinkKind.EMBED if is_image else LinkKind.MARKDOWN,
         subpath=unquote(subpath) if hash_ else None,
+        display=token.content if is_image else None,
         via=LinkKind.MARKDOWN if is_image else None,
         line=line,
         paragraph=paragraph,

@@ -166,7 +166,7 @@ def _load_yaml(block: str) -> tuple[Any, list[str]]:
     try:
         return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:
-        raise _UnusableError(f"frontmatter is not valid YAML ({_where(exc)})") from None
+        raise _UnusableError(f"frontmatter is not valid YAML ({_where(exc, block)})") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise _UnusableError(f"frontmatter is not valid YAML ({type(exc).__name__})") from None
     finally:
@@ -188,9 +188,12 @@ def _has_anchor(block: str) -> bool:
     return False
 
 
-def _where(exc: yaml.MarkedYAMLError) -> str:
-    # The block's first line is the remainder of the opening `---` (file line 1).
-    mark = exc.context_mark or exc.problem_mark  # where the broken construct starts
+def _where(exc: yaml.MarkedYAMLError, block: str) -> str:
+    """`line N: problem`, N being the file line (the block's first line is the opening `---`)."""
+    mark = exc.problem_mark
+    # An error found only at the end of the block (an unclosed `[`) is shown where it starts.
+    if exc.context_mark is not None and (mark is None or mark.line >= block.count("\n")):
+        mark = exc.context_mark
     line = f"line {mark.line + 1}" if mark is not None else "unknown line"
     return f"{line}: {exc.problem}" if exc.problem else line
 

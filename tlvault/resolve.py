@@ -43,13 +43,17 @@ class LinkIndex:
             return None if joined.startswith("..") else self._exact(joined)
         if path.startswith("/"):  # a vault path; no guessing when it does not exist
             return self._exact(path.lstrip("/"))
-        return self._exact(path) or self._by_name_rank(path, folder)
+        return self._by_name_rank(path, folder)
 
     def _exact(self, path: str) -> str | None:
         return self._by_path.get(path) or self._by_path.get(path + ".md")
 
     def _by_name_rank(self, path: str, folder: str) -> str | None:
-        """Files whose path ends with `path` (rule 45): own folder first, then shortest path."""
+        """Files whose path ends with `path` (rule 45): own folder first, then shortest path.
+
+        An exact vault path is the shortest such file, so it wins unless a candidate sits in
+        the note's own folder (rule 44).
+        """
         name = path.rsplit("/", 1)[-1]
         candidates = [
             (folded, rel)
