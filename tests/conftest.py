@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -61,8 +62,13 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
     """Call `tlvault.cli.main([...])` in-process and capture its exit code and output."""
 
     def run(*args: str | Path) -> CliResult:
+        logger = logging.getLogger("tlvault")
+        saved = (logger.handlers[:], logger.propagate, logger.level)
         capsys.readouterr()
-        code = main([str(arg) for arg in args])
+        try:
+            code = main([str(arg) for arg in args])
+        finally:  # main() points the logger at capsys's stream; later tests need it back
+            logger.handlers[:], logger.propagate, logger.level = saved
         out, err = capsys.readouterr()
         return CliResult(code, out, err)
 

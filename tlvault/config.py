@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tlvault.errors import ConfigError
+from tlvault.errors import ConfigError, yaml_error_line
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,9 @@ def load_config(path: Path, *, vault: Path | None = None) -> Config:
     else:
         problems.add("vault", "is missing; set it to your vault folder, e.g. `vault: ~/Notes`")
     for key, check in _CHECKS.items():
-        if key in data:
+        if data.get(key) is not None:  # an empty key keeps its default
             values[key] = check(problems, key, data[key])
-    if "journal" in data:
+    if data.get("journal") is not None:
         values["journal"] = _journal(problems, data["journal"])
     if values.get("vault") and "output_folder" not in problems.keys:
         folder, problem = _output_folder(values["vault"], values.get("output_folder", "tlvault"))
@@ -98,14 +98,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (create one with `tlvault init`)") from None
+        raise ConfigError(
+            f"{path}: config file not found (check the path, or pass the vault folder instead)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
+        line = yaml_error_line(exc)
+        where = "" if line is None else f" at line {line + 1}"
         raise ConfigError(f"{path.name}: not valid YAML{where}; fix the syntax") from None
     if data is None:
         return {}
@@ -136,7 +138,7 @@ def _vault_path(problems: _Problems, value: Any, base: Path) -> Path | None:
         problems.add("vault", f"must be a folder path, got {value!r}")
         return None
     path = Path(os.path.expandvars(value)).expanduser()
-    return path if path.is_absolute() else base / path
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def _text(problems: _Problems, key: str, value: Any) -> str | None:
@@ -197,15 +199,15 @@ def _journal(problems: _Problems, value: Any) -> JournalConfig:
         check = _JOURNAL_CHECKS.get(str(key))
         if check is None:
             _warn_unknown(problems.filename, f"journal.{key}", {f"journal.{k}" for k in _JOURNAL_CHECKS})
-            continue
-        values[str(key)] = check(problems, f"journal.{key}", item)
+        elif item is not None:
+            values[str(key)] = check(problems, f"journal.{key}", item)
     return replace(JournalConfig(), **values)
 
 
 def _output_folder(vault: Path, folder: str) -> tuple[str, str | None]:
     """The output folder as a clean vault-relative path, and why it is unusable (guarantee 6)."""
     fix = "use a folder inside the vault, such as 'tlvault'"
-    path = Path(folder).expanduser()
+    path = Path(os.path.normpath(Path(folder).expanduser()))
     if path.is_absolute():
         try:
             path = path.relative_to(vault)
@@ -221,5 +223,8 @@ def _output_folder(vault: Path, folder: str) -> tuple[str, str | None]:
     real_vault = vault.resolve()
     real = (vault / path).resolve()
     if real_vault not in real.parents:
-        return folder, f"'{folder}' resolves outside the vault through a symlink; {fix}"
+        return (
+            folder,
+            f"'{folder}' leads outside the vault through a symlink; remove it or set another output_folder",
+        )
     return "/".join(parts), None

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from tlvault.errors import yaml_error_line
 from tlvault.model import FrontmatterStatus, JsonValue, Property
 
 try:  # the C parser is ~10x faster; PyYAML wheels ship it on every common platform
@@ -166,7 +167,7 @@ def _load_yaml(block: str) -> tuple[Any, list[str]]:
     try:
         return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:
-        raise _UnusableError(f"frontmatter is not valid YAML ({_where(exc, block)})") from None
+        raise _UnusableError(f"frontmatter is not valid YAML ({_where(exc)})") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise _UnusableError(f"frontmatter is not valid YAML ({type(exc).__name__})") from None
     finally:
@@ -188,14 +189,11 @@ def _has_anchor(block: str) -> bool:
     return False
 
 
-def _where(exc: yaml.MarkedYAMLError, block: str) -> str:
+def _where(exc: yaml.MarkedYAMLError) -> str:
     """`line N: problem`, N being the file line (the block's first line is the opening `---`)."""
-    mark = exc.problem_mark
-    # An error found only at the end of the block (an unclosed `[`) is shown where it starts.
-    if exc.context_mark is not None and (mark is None or mark.line >= block.count("\n")):
-        mark = exc.context_mark
-    line = f"line {mark.line + 1}" if mark is not None else "unknown line"
-    return f"{line}: {exc.problem}" if exc.problem else line
+    line = yaml_error_line(exc)
+    where = "unknown line" if line is None else f"line {line + 1}"
+    return f"{where}: {exc.problem}" if exc.problem else where
 
 
 def _json_safe(value: Any) -> JsonValue:

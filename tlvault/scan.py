@@ -138,9 +138,17 @@ def _drop_unicode_twins(walk: _Walk) -> None:
     """Two files whose names differ only in Unicode form share one path: keep the first."""
     seen: set[str] = set()
     kept = []
-    for source in sorted(walk.notes, key=lambda s: os.fsencode(s.path)):
+
+    def nfc_first(source: SourceFile) -> tuple[bool, bytes]:
+        return not unicodedata.is_normalized("NFC", source.path.name), os.fsencode(source.path)
+
+    for source in sorted(walk.notes, key=nfc_first):
         if source.rel in seen:
-            walk.skipped.append(Skipped(source.rel, "another file has the same name in another Unicode form"))
+            form = "NFC" if unicodedata.is_normalized("NFC", source.path.name) else "NFD"
+            reason = (
+                f"another file has the same name in another Unicode form (this one is {form}); rename one"
+            )
+            walk.skipped.append(Skipped(source.rel, reason))
         else:
             seen.add(source.rel)
             kept.append(source)
@@ -151,10 +159,14 @@ def _drop_unicode_twins(walk: _Walk) -> None:
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """A vault-relative glob as a regex: `*` and `?` stay in one folder, `**` crosses folders.
 
-    A pattern naming a folder (`Templates`, `Archive/`) matches everything under it.
+    As in `.gitignore`, a pattern without a `/` (other than a trailing one) matches a name in
+    any folder (`*.excalidraw.md`), and a pattern naming a folder (`Templates`, `Archive/`)
+    matches everything under it.
     """
-    pattern = pattern.strip().strip("/")
-    out = []
+    pattern = pattern.strip()
+    is_anchored = "/" in pattern.rstrip("/")  # `/x` and `a/b` start at the vault root
+    pattern = pattern.strip("/")
+    out = [] if is_anchored else ["(?:.*/)?"]
     i = 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
@@ -183,6 +195,8 @@ def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
     except FileNotFoundError:
         raise NoteVanishedError("deleted while tlvault was reading the vault") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW refused it: replaced by a symlink
+            raise NoteError("became a symlink while tlvault was reading the vault; not followed") from None
         raise NoteError(f"cannot read ({_reason(exc)})") from None
     try:
         info = os.fstat(fd)
@@ -200,6 +214,8 @@ def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
 
 def _too_big(size: int, limit: int) -> str:
     sizes = f"{size / 1e6:.1f} MB > {limit / 1e6:.1f} MB"
+    if size < 1e6 or sizes.startswith(f"{limit / 1e6:.1f} MB"):  # rounding would hide the gap
+        sizes = f"{size:,} bytes > {limit:,}"
     return f"larger than max_note_bytes ({sizes}); raise the limit to read it"
 
 
@@ -217,4 +233,5 @@ def _is_utf8(name: str) -> bool:
 
 
 def _printable(rel: str) -> str:
-    return rel.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A path with undecodable bytes shown as `\\xe9`, as the user can find it."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
