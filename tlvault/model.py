@@ -15,6 +15,16 @@ NoteId = NewType("NoteId", str)  # vault-relative, "/"-separated, no ".md": "ide
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 
+class _Compact:
+    """Pickles as its field values only: notes cross process boundaries by the thousand."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[_Compact], tuple[object, ...]]:
+        names: tuple[str, ...] = type(self).__slots__  # the dataclass fields, in order
+        return type(self), tuple(getattr(self, name) for name in names)
+
+
 class FrontmatterStatus(StrEnum):
     """What the properties block of a note yields (corpus rules 5–7)."""
 
@@ -62,7 +72,7 @@ class Vault:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(_Compact):
     """One link occurrence in a note (a link written twice appears twice)."""
 
     target: str  # path part as written ("" for a link to the note itself)
@@ -81,7 +91,7 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
-class Property:
+class Property(_Compact):
     """One top-level property of the frontmatter, in file order."""
 
     key: str
@@ -89,7 +99,7 @@ class Property:
 
 
 @dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(_Compact):
     """A heading: level 1–6 and its raw text."""
 
     level: int
@@ -98,7 +108,7 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
-class Checkbox:
+class Checkbox(_Compact):
     """A task list item: `- [ ] text` (status " ") or `- [x] text`."""
 
     status: str  # the character between the brackets
@@ -112,7 +122,7 @@ class Checkbox:
 
 
 @dataclass(frozen=True, slots=True)
-class InlineField:
+class InlineField(_Compact):
     """A Dataview field `key:: value`, or a header line `Clé : valeur` at the top of a note."""
 
     key: str
@@ -121,7 +131,7 @@ class InlineField:
 
 
 @dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(_Compact):
     """The source text of one prose block (paragraph, list item, heading, table cell)."""
 
     text: str
@@ -129,7 +139,7 @@ class Paragraph:
 
 
 @dataclass(frozen=True, slots=True)
-class Note:
+class Note(_Compact):
     """Everything tlvault reads from one Markdown note."""
 
     rel: str  # "ideas/Deep work.md"

@@ -94,7 +94,7 @@ def parse_sources(
     workers = jobs or _cpu_count()
     if workers <= 1 or len(sources) < max(min_parallel, 2):
         return _parse_chunk(sources, max_bytes)
-    chunk_size = max(16, len(sources) // (workers * 8))
+    chunk_size = max(16, len(sources) // (workers * 32))  # small chunks balance uneven notes
     chunks = [sources[i : i + chunk_size] for i in range(0, len(sources), chunk_size)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         results = pool.map(_parse_chunk, chunks, [max_bytes] * len(chunks))
