@@ -18,32 +18,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 
 import tlvault.pipeline
+from tests.conftest import MakeVault, RunCli
 from tlvault.config import default_config
 from tlvault.model import Skipped, SourceFile
 from tlvault.pipeline import ParsedVault, read_vault
 from tlvault.report import Report
 from tlvault.scan import read_note as real_read_note
-
-MakeVault = Callable[[Mapping[str, str | bytes]], Path]
-
-
-class CliResult(Protocol):
-    """What the `run_cli` fixture of conftest.py returns."""
-
-    @property
-    def exit_code(self) -> int: ...
-    @property
-    def stdout(self) -> str: ...
-    @property
-    def stderr(self) -> str: ...
-
-
-RunCli = Callable[..., CliResult]
 
 # A note's tags and its links as (target as written, resolved file or None).
 NoteView = tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]

@@ -235,6 +235,7 @@ class _Body:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    """One parser per process: building it costs more than parsing a typical note."""
     return make_parser()
 
 
