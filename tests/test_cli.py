@@ -76,7 +76,7 @@ def test_notes_json_document(make_vault: MakeVault, run_cli: RunCli) -> None:
 
 def test_rebuild_json_report(make_vault: MakeVault, run_cli: RunCli) -> None:
     vault = make_vault({**SMALL_VAULT, "image.md": b"\x89PNG\r\n\x1a\n\x00\x00"})
-    result = run_cli("rebuild", "--json", vault)
+    result = run_cli("rebuild", "--json", "--now", "2026-11-20", vault)
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert report == {
@@ -86,6 +86,14 @@ def test_rebuild_json_report(make_vault: MakeVault, run_cli: RunCli) -> None:
         "links": 4,
         "unresolved": 1,
         "tags": 2,
+        "language": "fr",
+        "today": "2026-11-20",
+        "clusters": [],  # three notes, but not three linked around one idea
+        "ghosts": [
+            {"name": "Absente", "notes": ["Idées/Écrire chaque jour.md"], "journal_days": [], "cluster": None}
+        ],
+        "orphans": [],
+        "gaps": [],
         "skipped": [
             {
                 "path": "image.md",
@@ -105,7 +113,8 @@ def test_rebuild_summary_line(make_vault: MakeVault, run_cli: RunCli) -> None:
     result = run_cli("rebuild", make_vault(SMALL_VAULT))
     assert result.exit_code == 0
     assert re.fullmatch(
-        r"3 notes read, 1 with warnings, 0 skipped; 4 links, 1 unresolved; 2 tags \(\d+\.\d\d s\)\n",
+        r"3 notes read, 1 with warnings, 0 skipped; 4 links, 1 unresolved; 2 tags; "
+        r"0 clusters, 1 ghost idea; 1 file written, 0 unchanged \(\d+\.\d\d s\)\n",
         result.stdout,
     )
 

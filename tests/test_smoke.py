@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -18,11 +20,13 @@ def test_python_m_tlvault_help() -> None:
     assert result.stderr == ""
 
 
-def test_rebuild_on_example_vault_in_a_subprocess() -> None:
-    """The demo command, as a user runs it from the repository (it reads and writes nothing else)."""
+def test_rebuild_on_example_vault_in_a_subprocess(tmp_path: Path) -> None:
+    """The demo command, run on a copy of the example vault with a copy of the repository's config."""
+    shutil.copytree(REPO / "example_vault", tmp_path / "example_vault")
+    shutil.copy(REPO / "config.yaml", tmp_path / "config.yaml")
     result = subprocess.run(
         [sys.executable, "-m", "tlvault", "rebuild", "--json"],
-        cwd=REPO,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
@@ -30,3 +34,4 @@ def test_rebuild_on_example_vault_in_a_subprocess() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert '"format": "tlvault-rebuild/1"' in result.stdout
+    assert (tmp_path / "example_vault" / "tlvault" / ".tlvault-state.json").is_file()

@@ -8,16 +8,20 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, TextIO
+
+from rich.console import Console
 
 from tlvault import __version__
 from tlvault.config import Config, default_config, load_config
 from tlvault.errors import ConfigError, TlvaultError
 from tlvault.interop import notes_document, rebuild_document
-from tlvault.pipeline import read_vault, rebuild
+from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
 from tlvault.report import Report
+from tlvault.terminal import status_tables
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -98,8 +102,39 @@ def _parser() -> argparse.ArgumentParser:
     rebuild_cmd.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
     rebuild_cmd.add_argument("--json", action="store_true", help="print the tlvault-rebuild/1 report")
     rebuild_cmd.add_argument("--strict", action="store_true", help="exit 1 when any note was skipped")
+    rebuild_cmd.add_argument("--dry-run", action="store_true", help="write nothing; list what would change")
+    _add_now(rebuild_cmd)
     rebuild_cmd.set_defaults(run=_run_rebuild)
+
+    status = commands.add_parser("status", parents=[common], help="clusters, ghost ideas and orphans")
+    status.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    status.add_argument("--top", type=int, default=10, metavar="N", help="clusters shown (default 10)")
+    _add_now(status)
+    status.set_defaults(run=_run_status)
+
+    export = commands.add_parser("export", parents=[common], help="the idea graph for Gephi and other tools")
+    export.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="graphml", help="default: graphml")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    _add_now(export)
+    export.set_defaults(run=_run_export)
     return parser
+
+
+def _add_now(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--now",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="score as of this day (default: scoring.today, else today)",
+    )
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _setup_logging(debug: bool, verbose: bool) -> None:
@@ -149,12 +184,37 @@ def _run_notes(args: argparse.Namespace) -> int:
 
 
 def _run_rebuild(args: argparse.Namespace) -> int:
-    report = rebuild(_config(args))
+    report = rebuild(_config(args), now=args.now, dry_run=args.dry_run)
     if args.json:
         _print_json(rebuild_document(report))
     else:
+        if args.dry_run:
+            for rel in report.written:
+                print(f"would write {rel}")
         print(report.summary())
     return report.exit_code(strict=args.strict)
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    config = _config(args)
+    report = Report()
+    analysis = analyse(config, read_vault(config, report), now=args.now)
+    console = Console(highlight=False)
+    for table in status_tables(analysis.insights, top=args.top):
+        console.print(table)
+    return report.exit_code()
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    config = _config(args)
+    analysis = analyse(config, read_vault(config, Report()), now=args.now)
+    data = export_graph(analysis.graph, analysis.clusters, args.format)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        args.output.write_bytes(data)
+    return ExitCode.DONE
 
 
 def _print_json(document: dict[str, Any], stream: TextIO | None = None) -> None:

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -29,6 +30,81 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
+class GraphConfig:
+    """How the idea graph is woven (PRODUCT.md, "Graph")."""
+
+    trivial_tag_share: float = 0.10  # a tag on more than this share of notes links nothing
+    similar_neighbours: int = 5  # lexical neighbours kept per note
+    min_similarity: float = 0.2  # texts less similar than this (cosine) are not neighbours
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Louvain community detection, seeded so that a vault always gives the same clusters."""
+
+    resolution: float = 1.0  # above 1: more, smaller clusters; below 1: fewer, larger ones
+    seed: int = 42
+    min_size: int = 3  # fewer notes than this is not a cluster
+
+
+@dataclass(frozen=True)
+class SignalWeights:
+    """How much each signal weighs in the ripeness score (relative weights)."""
+
+    mass: float = 1.0  # how many notes
+    cohesion: float = 1.0  # how tightly they link to each other
+    distillation: float = 1.5  # how worked-out they are (status, summary, claim titles, length)
+    momentum: float = 1.5  # recent edits and journal mentions
+    persistence: float = 1.0  # how many distinct weeks the idea came back
+    hub: float = 1.0  # a hub note (map of content) or an outline exists
+    bridges: float = 0.5  # links to other clusters
+    validation: float = 1.0  # pieces already published
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Ripeness scoring."""
+
+    today: date | None = None  # the day scores are computed for; empty means the real today
+    weights: SignalWeights = field(default_factory=SignalWeights)
+    distilled_statuses: tuple[str, ...] = ("mûr", "mûre", "evergreen", "distillé", "mature", "ready", "prêt")
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """What puts a note at one stage of the creator's pipeline: a folder, a tag or a `status`."""
+
+    folders: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StagesConfig:
+    """The pipeline récolter → cultiver → créer → publier → productiser; a note is at the last it matches."""
+
+    harvest: StageRule = StageRule(
+        ("1 - Input", "Input", "Inbox"), ("lecture", "input", "inbox", "source"), ("à lire", "to read")
+    )
+    cultivate: StageRule = StageRule(
+        ("2 - Idées", "Idées", "Ideas"), ("idée", "idea"), ("à cultiver", "idée", "idea", "graine", "seed")
+    )
+    create: StageRule = StageRule(
+        ("3 - Contenus", "Contenus", "Drafts", "Brouillons"),
+        ("brouillon", "draft"),
+        ("brouillon", "draft", "mûr", "à publier", "ready"),
+    )
+    publish: StageRule = StageRule(
+        ("Publié", "Published"), ("publié", "published"), ("publié", "publiée", "published")
+    )
+    # No tags by default: a note tagged #produit is usually about products, not one on sale.
+    productise: StageRule = StageRule(("Produits", "Products"), (), ("produit", "en vente", "product"))
+
+
+STAGES = ("harvest", "cultivate", "create", "publish", "productise")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything tlvault needs to know about one vault; paths are absolute."""
 
@@ -39,6 +115,10 @@ class Config:
     max_note_bytes: int = 5_000_000  # larger notes are skipped with a warning
     jobs: int = 0  # processes that parse notes; 0 means one per core
     journal: JournalConfig = field(default_factory=JournalConfig)
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    stages: StagesConfig = field(default_factory=StagesConfig)
     source: Path | None = None  # the config file this came from, if any
 
     @property
@@ -76,8 +156,9 @@ def load_config(path: Path, *, vault: Path | None = None) -> Config:
     for key, check in _CHECKS.items():
         if data.get(key) is not None:  # an empty key keeps its default
             values[key] = check(problems, key, data[key])
-    if data.get("journal") is not None:
-        values["journal"] = _journal(problems, data["journal"])
+    for key, section in _SECTIONS.items():
+        if data.get(key) is not None:
+            values[key] = _read_section(problems, key, data[key], section)
     if values.get("vault") and "output_folder" not in problems.keys:
         folder, problem = _output_folder(values["vault"], values.get("output_folder", "tlvault"))
         if problem:
@@ -178,30 +259,105 @@ def _flag(problems: _Problems, key: str, value: Any) -> bool | None:
     return None
 
 
+def _number(
+    problems: _Problems, key: str, value: Any, *, low: float, high: float | None = None
+) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if is_number and value >= low and (high is None or value <= high):
+        return float(value)
+    bounds = f"between {low:g} and {high:g}" if high is not None else f"{low:g} or more"
+    problems.add(key, f"must be a number {bounds}, got {value!r}")
+    return None
+
+
+def _day(problems: _Problems, key: str, value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(key, f"must be a date such as 2026-11-20, got {value!r}")
+        return None
+
+
 _Check = Callable[[_Problems, str, Any], Any]
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A nested mapping of the config file: its dataclass and a check per key."""
+
+    cls: type
+    checks: Mapping[str, _Check | _Section]
+
+
+def _read_section(problems: _Problems, prefix: str, value: Any, section: _Section) -> Any:
+    """The section's dataclass with the file's values; keys left empty keep their defaults."""
+    if not isinstance(value, Mapping):
+        *first, last = section.checks
+        problems.add(prefix, f"must be a mapping with {', '.join(first)} and {last}")
+        return section.cls()
+    values = {}
+    for key, item in value.items():
+        name = f"{prefix}.{key}"
+        check = section.checks.get(str(key))
+        if check is None:
+            _warn_unknown(problems.filename, name, {f"{prefix}.{known}" for known in section.checks})
+        elif item is not None:
+            read = (
+                _read_section(problems, name, item, check)
+                if isinstance(check, _Section)
+                else check(problems, name, item)
+            )
+            values[str(key)] = read
+    return replace(section.cls(), **{key: read for key, read in values.items() if read is not None})
+
+
+def _fraction(p: _Problems, k: str, v: Any) -> float | None:
+    return _number(p, k, v, low=0.0, high=1.0)
+
+
+def _weight(p: _Problems, k: str, v: Any) -> float | None:
+    return _number(p, k, v, low=0.0)
+
+
+def _positive(p: _Problems, k: str, v: Any) -> int | None:
+    return _count(p, k, v, minimum=1)
+
+
 _CHECKS: dict[str, _Check] = {
     "output_folder": _text,
     "language": _language,
     "exclude": _text_list,
-    "max_note_bytes": lambda p, k, v: _count(p, k, v, minimum=1),
+    "max_note_bytes": _positive,
     "jobs": lambda p, k, v: _count(p, k, v, minimum=0),
 }
+_STAGE_RULE = _Section(StageRule, {"folders": _text_list, "tags": _text_list, "statuses": _text_list})
+_SECTIONS: dict[str, _Section] = {
+    "journal": _Section(JournalConfig, {"tags": _text_list, "folders": _text_list, "date_names": _flag}),
+    "graph": _Section(
+        GraphConfig,
+        {"trivial_tag_share": _fraction, "similar_neighbours": _positive, "min_similarity": _fraction},
+    ),
+    "cluster": _Section(
+        ClusterConfig,
+        {
+            "resolution": lambda p, k, v: _number(p, k, v, low=0.01),
+            "seed": lambda p, k, v: _count(p, k, v, minimum=0),
+            "min_size": _positive,
+        },
+    ),
+    "scoring": _Section(
+        ScoringConfig,
+        {
+            "today": _day,
+            "weights": _Section(SignalWeights, {name.name: _weight for name in fields(SignalWeights)}),
+            "distilled_statuses": _text_list,
+        },
+    ),
+    "stages": _Section(StagesConfig, dict.fromkeys(STAGES, _STAGE_RULE)),
+}
 _KEYS = {f.name for f in fields(Config)} - {"source"}
-_JOURNAL_CHECKS: dict[str, _Check] = {"tags": _text_list, "folders": _text_list, "date_names": _flag}
-
-
-def _journal(problems: _Problems, value: Any) -> JournalConfig:
-    if not isinstance(value, Mapping):
-        problems.add("journal", "must be a mapping with tags, folders and date_names")
-        return JournalConfig()
-    values = {}
-    for key, item in value.items():
-        check = _JOURNAL_CHECKS.get(str(key))
-        if check is None:
-            _warn_unknown(problems.filename, f"journal.{key}", {f"journal.{k}" for k in _JOURNAL_CHECKS})
-        elif item is not None:
-            values[str(key)] = check(problems, f"journal.{key}", item)
-    return replace(JournalConfig(), **values)
 
 
 def _output_folder(vault: Path, folder: str) -> tuple[str, str | None]:

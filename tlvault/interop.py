@@ -7,9 +7,11 @@ uses `tlvault-rebuild/1`. New keys may be added; existing keys keep their meanin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tlvault.model import Link, Note, Skipped
+from tlvault.i18n import text
+from tlvault.model import GhostIdea, Insights, Link, Note, Orphan, ScoredCluster, Skipped
 from tlvault.pipeline import ParsedVault
 from tlvault.report import Report
 
@@ -66,14 +68,79 @@ def _by_path(skipped: Skipped) -> str:
 
 
 def rebuild_document(report: Report) -> dict[str, Any]:
-    """The report of one rebuild: counts, skipped files and notes read with warnings (no timings)."""
-    return {
+    """The report of one rebuild: counts, clusters, ghosts, orphans, gaps and problems.
+
+    A pure function of the vault and the config: no timings, and nothing about what this
+    particular run had to write.
+    """
+    document: dict[str, Any] = {
         "format": REBUILD_FORMAT,
         "notes": report.notes_count,
         "files": report.files_count,
         "links": report.links_count,
         "unresolved": report.unresolved_count,
         "tags": report.tags_count,
-        "skipped": [_skipped_entry(s) for s in sorted(report.skipped, key=_by_path)],
-        "warnings": [_skipped_entry(s) for s in sorted(report.warned, key=_by_path)],
+    }
+    if report.insights is not None:
+        document.update(_insights_entry(report.insights))
+    document["skipped"] = [_skipped_entry(s) for s in sorted(report.skipped, key=_by_path)]
+    document["warnings"] = [_skipped_entry(s) for s in sorted(report.warned, key=_by_path)]
+    return document
+
+
+def _insights_entry(insights: Insights) -> dict[str, Any]:
+    labels = insights.ghost_labels
+    return {
+        "language": insights.language,
+        "today": insights.today.isoformat(),
+        "clusters": [_cluster_entry(scored, insights.language, labels) for scored in insights.clusters],
+        "ghosts": [_ghost_entry(ghost) for ghost in insights.ghosts],
+        "orphans": [_orphan_entry(orphan) for orphan in insights.orphans],
+        "gaps": [
+            {"clusters": list(gap.clusters), "question": gap.question, "bridges": list(gap.bridges)}
+            for gap in insights.gaps
+        ],
+    }
+
+
+def _cluster_entry(scored: ScoredCluster, language: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    cluster = scored.cluster
+    return {
+        "id": cluster.id,
+        "name": cluster.name,
+        "ripeness": scored.ripeness,
+        "band": scored.band,
+        "band_label": text(language, f"band.{scored.band}"),
+        "stage": scored.stage,
+        "stage_label": text(language, f"stage.{scored.stage}"),
+        "format": scored.format,
+        "format_label": text(language, f"format.{scored.format}"),
+        "signals": dict(scored.signals),
+        "strongest": list(scored.strongest),
+        "weakest": scored.weakest,
+        "why": scored.why,
+        "next_action": scored.next_action,
+        "hub": cluster.hub,
+        "keywords": list(cluster.keywords),
+        "notes": list(cluster.notes),
+        "ghosts": [labels.get(node, node) for node in cluster.ghosts],
+        "last_activity": scored.last_activity.isoformat() if scored.last_activity else None,
+    }
+
+
+def _ghost_entry(ghost: GhostIdea) -> dict[str, Any]:
+    return {
+        "name": ghost.label,
+        "notes": list(ghost.notes),
+        "journal_days": [day.isoformat() for day in ghost.journal_days],
+        "cluster": ghost.cluster,
+    }
+
+
+def _orphan_entry(orphan: Orphan) -> dict[str, Any]:
+    return {
+        "note": orphan.note,
+        "suggestions": [
+            {"target": s.target, "reason": s.reason, "evidence": s.evidence} for s in orphan.suggestions
+        ],
     }

@@ -1,7 +1,7 @@
 """rebuild(config) -> Report: the one place that knows the stage order.
 
-scan → parse (in parallel processes for large vaults) → resolve. Later stages (graph,
-cluster, score, render, write) plug in after `read_vault`.
+scan → parse (in parallel processes for large vaults) → resolve → lexicon → graph → cluster
+→ score → render → write.
 """
 
 from __future__ import annotations
@@ -14,16 +14,25 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 
+from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.errors import NoteError
-from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
+from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
+from tlvault.model import Cluster, IdeaGraph, Insights, Lexicon, Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
+from tlvault.render import render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links
 from tlvault.scan import NoteVanishedError, read_note, scan_vault
+from tlvault.score import score_clusters
+from tlvault.text import build_lexicon, detect_language
+from tlvault.write import write_outputs
 
 log = logging.getLogger(__name__)
+
+__all__ = ["EXPORT_FORMATS", "Analysis", "ParsedVault", "analyse", "export_graph", "read_vault", "rebuild"]
 
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
@@ -40,13 +49,43 @@ class ParsedVault:
     resolved: Resolved
 
 
-def rebuild(config: Config) -> Report:
-    """One full pass over the vault; for now it reads, parses and resolves."""
+@dataclass(frozen=True)
+class Analysis:
+    """The idea engine's view of a vault: its words, its graph, its clusters and their scores."""
+
+    parsed: ParsedVault
+    lexicon: Lexicon
+    graph: IdeaGraph
+    clusters: tuple[Cluster, ...]
+    insights: Insights
+
+
+def rebuild(config: Config, *, now: date | None = None, dry_run: bool = False) -> Report:
+    """One full pass: read, analyse, write what changed (nothing with `dry_run`)."""
     report = Report()
     started = time.perf_counter()
-    read_vault(config, report)
+    analysis = analyse(config, read_vault(config, report), now=now)
+    report.insights = analysis.insights
+    report.record(write_outputs([render_state(analysis.clusters)], config, dry_run=dry_run))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> Analysis:
+    """Lexicon, graph, clusters and scores of a parsed vault, for the day `now` (or config's, or today)."""
+    today = now or config.scoring.today or date.today()
+    language = config.language if config.language != "auto" else detect_language(parsed.notes)
+    members = [note for note in parsed.notes if not is_journal(note, config.journal)]
+    lexicon = build_lexicon(
+        members,
+        language=language,
+        neighbours=config.graph.similar_neighbours,
+        min_similarity=config.graph.min_similarity,
+    )
+    graph = build_graph(parsed.notes, parsed.resolved, lexicon, config)
+    clusters = tuple(find_clusters(graph, lexicon, parsed.vault.previous, config))
+    insights = score_clusters(graph, clusters, config, today=today, language=language)
+    return Analysis(parsed, lexicon, graph, clusters, insights)
 
 
 def read_vault(config: Config, report: Report) -> ParsedVault:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from tlvault.model import Skipped
+from tlvault.model import Insights, Skipped, WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,9 @@ class Report:
     tags_count: int = 0
     skipped: list[Skipped] = field(default_factory=list)  # files not read
     warned: list[Skipped] = field(default_factory=list)  # notes read despite a problem
+    insights: Insights | None = None  # clusters, ghosts, orphans and gaps, once scored
+    written: list[str] = field(default_factory=list)  # generated files written (output-relative)
+    unchanged_count: int = 0  # generated files already up to date
     seconds: float = 0.0
 
     def skip(self, rel: str, reason: str) -> None:
@@ -33,15 +36,32 @@ class Report:
         self.warned.append(Skipped(rel, reason))
         log.warning("%s: %s", rel, reason)
 
+    def record(self, result: WriteResult) -> None:
+        """Count what writing did; a file tlvault may not replace costs one warning line."""
+        self.written.extend(result.written)
+        self.unchanged_count += len(result.unchanged)
+        for refused in result.refused:
+            self.warn(refused.rel, refused.reason)
+
     def summary(self) -> str:
-        """One line for the terminal: notes, links, unresolved, tags, skipped, time."""
+        """One line for the terminal: what was read, found and written, and the time taken."""
         problems = f", {len(self.warned)} with warnings" if self.warned else ""
+        found = ""
+        if self.insights is not None:
+            clusters, ghosts = len(self.insights.clusters), len(self.insights.ghosts)
+            found = f"{_plural(clusters, 'cluster')}, {_plural(ghosts, 'ghost idea')}; "
         return (
-            f"{self.notes_count} notes read{problems}, {len(self.skipped)} skipped; "
-            f"{self.links_count} links, {self.unresolved_count} unresolved; "
-            f"{self.tags_count} tags ({self.seconds:.2f} s)"
+            f"{_plural(self.notes_count, 'note')} read{problems}, {len(self.skipped)} skipped; "
+            f"{_plural(self.links_count, 'link')}, {self.unresolved_count} unresolved; "
+            f"{_plural(self.tags_count, 'tag')}; {found}"
+            f"{_plural(len(self.written), 'file')} written, {self.unchanged_count} unchanged "
+            f"({self.seconds:.2f} s)"
         )
 
     def exit_code(self, *, strict: bool = False) -> int:
         """0 when done (skipped notes are warnings), 1 with --strict and any skipped or warned note."""
         return 1 if strict and (self.skipped or self.warned) else 0
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

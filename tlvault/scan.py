@@ -7,6 +7,7 @@ the walk, and a file is opened only after checking that it is a regular file.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from tlvault.config import Config
 from tlvault.errors import NoteError, VaultError
-from tlvault.model import Skipped, SourceFile, Vault
+from tlvault.model import STATE_FORMAT, STATE_REL, PreviousCluster, Skipped, SourceFile, Vault
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,33 @@ def scan_vault(config: Config) -> Vault:
     walk = _Walk(config, [compile_glob(pattern) for pattern in config.exclude])
     _walk_folder(walk, str(root), "")
     _drop_unicode_twins(walk)
+    previous = _read_state(config, walk)
     return Vault(
         root=root,
         notes=tuple(sorted(walk.notes, key=lambda s: s.rel)),
         files=tuple(sorted(walk.files)),
         skipped=tuple(sorted(walk.skipped, key=lambda s: s.rel)),
+        previous=previous,
     )
+
+
+def _read_state(config: Config, walk: _Walk) -> tuple[PreviousCluster, ...]:
+    """The clusters the last rebuild left in the output folder's state file (none if absent)."""
+    rel = f"{config.output_folder}/{STATE_REL}"
+    path = config.output_path / STATE_REL
+    try:
+        document = json.loads(path.read_bytes()) if not path.is_symlink() else None
+        if document is None or document.get("format") != STATE_FORMAT:
+            raise ValueError("not a tlvault state file")
+        return tuple(
+            PreviousCluster(str(item["id"]), str(item["name"]), tuple(str(m) for m in item["members"]))
+            for item in document["clusters"]
+        )
+    except FileNotFoundError:
+        return ()
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        walk.skipped.append(Skipped(rel, f"unreadable cluster state ({exc}); cluster ids start afresh"))
+        return ()
 
 
 def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:

@@ -1,0 +1,191 @@
+"""find_clusters(graph, lexicon, previous, config) -> list[Cluster]: Louvain, stable ids, names.
+
+Louvain finds the communities: igraph's C implementation (`community_multilevel`), seeded, on
+the networkx graph's nodes in sorted order; it is ~15× faster than networkx's pure-Python one
+on a 13k-note vault and finds a better modularity. Label propagation is never used: it merges
+sparse vaults into one blob. Each community is matched to the previous run's clusters by
+member overlap (Jaccard ≥ 0.5), so a cluster keeps its id and its name while it evolves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+import igraph
+
+from tlvault.config import Config
+from tlvault.model import Cluster, IdeaGraph, Lexicon, Note, PreviousCluster
+
+SAME_CLUSTER = 0.5  # minimum Jaccard overlap with a previous cluster to keep its identity
+_NAME_WORDS = 3
+_KEYWORDS = 6
+_DISTINCT_TAG = 0.3  # a tag names a cluster when its share there beats its share in the vault by this
+_CONNECTORS = {"fr": "et", "en": "and"}
+# Words too general to name an idea, though no stop-word list removes them.
+_GENERIC = frozenset(
+    {
+        *("voir", "note", "notes", "faire", "fait", "chose", "choses", "jour", "jours", "fois", "premier"),
+        *("première", "peu", "lien", "liens", "idée", "idées", "exemple", "dix", "deux", "trois", "quatre"),
+        *("see", "make", "made", "thing", "things", "day", "days", "time", "times", "first", "link", "links"),
+        *("idea", "ideas", "example", "ten", "two", "three", "four"),
+    }
+)
+
+
+def find_clusters(
+    graph: IdeaGraph, lexicon: Lexicon, previous: Sequence[PreviousCluster], config: Config
+) -> list[Cluster]:
+    """The clusters of the idea graph, largest first, with the ids and names they had before."""
+    groups = []
+    for community in _louvain(graph, config.cluster.resolution, config.cluster.seed):
+        notes = tuple(sorted(node for node in community if node in graph.notes))
+        if len(notes) >= config.cluster.min_size:
+            ghosts = tuple(sorted(node for node in community if node in graph.ghosts))
+            groups.append((notes, ghosts))
+    groups.sort(key=lambda group: (-len(group[0]), group[0]))
+    matches = _match([frozenset(notes) for notes, _ in groups], previous)
+    taken = {cluster.id for cluster in previous}
+    names_taken = {cluster.name for cluster in previous}
+    clusters = []
+    for index, (notes, ghosts) in enumerate(groups):
+        hub = _hub(graph, notes)
+        keywords = _keywords(graph, lexicon, notes, hub)
+        old = matches.get(index)
+        if old is not None:
+            cluster_id, name = old.id, old.name
+        else:
+            cluster_id = _new_id(notes, taken)
+            name = _unique(_name(graph, notes, keywords, lexicon.language) or _title(graph, hub), names_taken)
+        taken.add(cluster_id)
+        names_taken.add(name)
+        clusters.append(Cluster(cluster_id, name, notes, ghosts, hub, keywords))
+    return clusters
+
+
+def _louvain(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
+    """Louvain communities of the graph's nodes; the same graph and seed give the same answer."""
+    nodes = sorted(graph.graph.nodes)
+    index = {node: position for position, node in enumerate(nodes)}
+    edges = [(index[a], index[b]) for a, b in graph.graph.edges]
+    if not edges:
+        return [[node] for node in nodes]
+    weights = [weight for _, _, weight in graph.graph.edges(data="weight")]
+    network = igraph.Graph(n=len(nodes), edges=edges)
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        communities = network.community_multilevel(weights=weights, resolution=resolution)
+    finally:
+        igraph.set_random_number_generator(random)
+    return [[nodes[position] for position in community] for community in communities]
+
+
+def _match(
+    groups: Sequence[frozenset[str]], previous: Sequence[PreviousCluster]
+) -> dict[int, PreviousCluster]:
+    """Pair each new group with the previous cluster it overlaps most (one-to-one, Jaccard ≥ 0.5)."""
+    holders: dict[str, list[int]] = defaultdict(list)
+    for position, cluster in enumerate(previous):
+        for member in cluster.members:
+            holders[member].append(position)
+    candidates = []
+    for index, members in enumerate(groups):
+        overlaps = Counter(position for member in members for position in holders.get(member, ()))
+        for position, shared in overlaps.items():
+            old = previous[position]
+            jaccard = shared / (len(members) + len(set(old.members)) - shared)
+            if jaccard >= SAME_CLUSTER:
+                candidates.append((-jaccard, index, old.id, position))
+    matches: dict[int, PreviousCluster] = {}
+    used: set[int] = set()
+    for _, index, _, position in sorted(candidates):
+        if index not in matches and position not in used:
+            matches[index] = previous[position]
+            used.add(position)
+    return matches
+
+
+def _new_id(notes: Sequence[str], taken: set[str]) -> str:
+    """An id derived from the first members, so that it is the same on every machine."""
+    digest = hashlib.sha1("\n".join(notes).encode("utf-8")).hexdigest()
+    length = 6
+    while f"c-{digest[:length]}" in taken:
+        length += 1
+    return f"c-{digest[:length]}"
+
+
+def _hub(graph: IdeaGraph, notes: Sequence[str]) -> str | None:
+    """The member note with the most weight inside the cluster (ties: path order)."""
+    members = set(notes)
+    best: tuple[float, str] | None = None
+    for rel in notes:
+        inside = sum(
+            data["weight"] for _, other, data in graph.graph.edges(rel, data=True) if other in members
+        )
+        if best is None or inside > best[0]:
+            best = (inside, rel)
+    return best[1] if best else None
+
+
+def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str], hub: str | None) -> tuple[str, ...]:
+    """The words that weigh most across the members; the hub counts twice, title words double."""
+    title_words = {word.casefold() for rel in notes for word in _words(graph.notes[rel].name)}
+    totals: dict[str, float] = defaultdict(float)
+    for rel in notes:
+        boost = 2.0 if rel == hub else 1.0
+        for word, weight in lexicon.keywords.get(rel, ()):
+            if word.casefold() not in _GENERIC:
+                totals[word] += weight * boost * (2.0 if word.casefold() in title_words else 1.0)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(word for word, _ in ranked[:_KEYWORDS])
+
+
+def _words(title: str) -> list[str]:
+    return [word for word in title.replace("’", " ").replace("'", " ").split() if len(word) >= 3]
+
+
+def _name(graph: IdeaGraph, notes: Sequence[str], keywords: Iterable[str], language: str) -> str:
+    """`Leadership, vision et sens`: a distinctive tag, then the top keywords."""
+    words: list[str] = []
+    for word in (*_distinct_tags(graph, notes), *keywords):
+        if not any(_same_word(word, kept) for kept in words):
+            words.append(word)
+        if len(words) == _NAME_WORDS:
+            break
+    if not words:
+        return ""
+    head = words[0][:1].upper() + words[0][1:]
+    if len(words) == 1:
+        return head
+    return f"{', '.join([head, *words[1:-1]])} {_CONNECTORS.get(language, 'and')} {words[-1]}"
+
+
+def _distinct_tags(graph: IdeaGraph, notes: Sequence[str]) -> list[str]:
+    """Tags much more common in the cluster than in the vault, most distinctive first."""
+    inside = Counter(tag for rel in notes for tag in graph.notes[rel].tags)
+    everywhere = Counter(tag for note in graph.notes.values() for tag in note.tags)
+    scored = []
+    for tag, count in inside.items():
+        lift = count / len(notes) - everywhere[tag] / len(graph.notes)
+        if lift >= _DISTINCT_TAG:
+            scored.append((-lift, tag))
+    return [tag.rsplit("/", 1)[-1] for _, tag in sorted(scored)]
+
+
+def _same_word(a: str, b: str) -> bool:
+    a, b = a.casefold(), b.casefold()
+    return a.startswith(b[:5]) or b.startswith(a[:5])
+
+
+def _title(graph: IdeaGraph, hub: str | None) -> str:
+    note: Note | None = graph.notes.get(hub) if hub else None
+    return note.title if note else "Cluster"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate

@@ -1,0 +1,199 @@
+"""build_graph(notes, resolved, lexicon, config) -> IdeaGraph: notes, ghosts and explained edges.
+
+Edge kinds and weights (PRODUCT.md, "Graph"): a written link 1 (both ways 2); two notes linked
+from the same journal paragraph 0.5 per paragraph, at most 1.5; a shared non-trivial tag 0.3;
+lexical neighbours 0.3. Journal notes are evidence (co-citations, mentions), not nodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from itertools import combinations
+
+import networkx as nx
+
+from tlvault.config import Config, JournalConfig
+from tlvault.model import Cluster, IdeaGraph, Lexicon, Mention, Note, Resolved
+
+WIKILINK = 1.0
+COCITATION = 0.5
+COCITATION_MAX = 1.5
+TAG = 0.3
+SIMILARITY = 0.3
+TRIVIAL_TAG_FLOOR = 5  # in a small vault, a tag on up to 5 notes still says something
+TAG_GROUP_MAX = 100  # a tag on more notes links too broadly to be worth its pairs
+_EVIDENCE_MAX = 3
+_DATE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:\b|_|$)")
+
+
+def is_journal(note: Note, journal: JournalConfig) -> bool:
+    """Whether a note is a journal or daily note: by tag, by folder or by a date as its name."""
+    if any(tag in note.tags for tag in (t.lower() for t in journal.tags)):
+        return True
+    folded = "/" + note.rel.lower()
+    if any(f"/{folder.strip('/').lower()}/" in folded for folder in journal.folders):
+        return True
+    return journal.date_names and _DATE_NAME.match(note.name) is not None
+
+
+def journal_day(note: Note) -> date | None:
+    """The day a journal note is about: the date in its name, else `created`, else its mtime."""
+    match = _DATE_NAME.match(note.name)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    moment = note.created or note.mtime
+    return moment.date() if moment else None
+
+
+def ghost_key(target: str) -> str:
+    """The node of an unresolved link target: one per name, whatever its case or `.md`."""
+    folded = unicodedata.normalize("NFC", target.strip()).lower()
+    return "ghost:" + (folded[:-3] if folded.endswith(".md") else folded)
+
+
+class _Edges:
+    """Edge weights and evidence, gathered before the graph is built in a fixed order."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        self.evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def add(self, a: str, b: str, kind: str, weight: float, *, cap: float | None = None) -> tuple[str, str]:
+        pair = (a, b) if a < b else (b, a)
+        total = self.kinds[pair].get(kind, 0.0) + weight
+        self.kinds[pair][kind] = min(total, cap) if cap is not None else total
+        return pair
+
+
+def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, config: Config) -> IdeaGraph:
+    """The idea graph of the vault's notes (journal notes become co-citations and mentions)."""
+    journal = tuple(note for note in notes if is_journal(note, config.journal))
+    journal_rels = {note.rel for note in journal}
+    members = {note.rel: note for note in notes if note.rel not in journal_rels}
+    edges = _Edges()
+    ghosts: dict[str, str] = {}
+    linked = _add_links(edges, members, resolved, ghosts)
+    mentions = _add_journal(edges, journal, members, resolved, ghosts)
+    _add_tags(edges, members.values(), config.graph.trivial_tag_share)
+    for rel, neighbours in lexicon.neighbours.items():
+        for other, _ in neighbours:
+            if rel in members and other in members:
+                edges.add(rel, other, "similarity", SIMILARITY, cap=SIMILARITY)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(members), kind="note")
+    graph.add_nodes_from(sorted(ghosts), kind="ghost")
+    for pair in sorted(edges.kinds):
+        kinds = edges.kinds[pair]
+        graph.add_edge(*pair, weight=sum(kinds.values()), kinds=kinds, evidence=tuple(edges.evidence[pair]))
+    name_counts = Counter(note.name.lower() for note in notes)
+    return IdeaGraph(graph, members, ghosts, journal, mentions, frozenset(linked), name_counts)
+
+
+def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:
+    """The node a link leads to: a member note, a ghost idea, or None (journal, attachment…)."""
+    if resolved is None:
+        if not target.strip():
+            return None
+        key = ghost_key(target)
+        ghosts.setdefault(key, target.strip())
+        return key
+    return resolved if resolved in members else None
+
+
+def _add_links(
+    edges: _Edges, members: dict[str, Note], resolved: Resolved, ghosts: dict[str, str]
+) -> set[tuple[str, str]]:
+    directions: set[tuple[str, str]] = set()
+    for rel in sorted(members):
+        note = members[rel]
+        for link, target in zip(note.links, resolved.of(note), strict=True):
+            node = _node(link.target, target, members, ghosts)
+            if node is not None and node != rel:
+                directions.add((rel, node))
+    linked = set()
+    for source, target in sorted(directions):
+        linked.add(edges.add(source, target, "wikilink", WIKILINK))
+    return linked
+
+
+def _add_journal(
+    edges: _Edges,
+    journal: Iterable[Note],
+    members: dict[str, Note],
+    resolved: Resolved,
+    ghosts: dict[str, str],
+) -> dict[str, tuple[Mention, ...]]:
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    for note in journal:
+        day = journal_day(note)
+        by_paragraph: dict[int, list[str]] = defaultdict(list)
+        for link, target in zip(note.links, resolved.of(note), strict=True):
+            node = _node(link.target, target, members, ghosts)
+            if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
+                by_paragraph[link.paragraph].append(node)
+        for index, nodes in sorted(by_paragraph.items()):
+            text = note.paragraphs[index].text
+            for node in nodes:
+                if day is not None:
+                    mentions[node].append(Mention(note.rel, day, text))
+            for a, b in combinations(sorted(nodes), 2):
+                pair = edges.add(a, b, "cocitation", COCITATION, cap=COCITATION_MAX)
+                if len(edges.evidence[pair]) < _EVIDENCE_MAX:
+                    edges.evidence[pair].append(text)
+    return {
+        node: tuple(sorted(found, key=lambda m: (m.day, m.journal)))
+        for node, found in sorted(mentions.items())
+    }
+
+
+def _add_tags(edges: _Edges, notes: Iterable[Note], trivial_share: float) -> None:
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    count = 0
+    for note in notes:
+        count += 1
+        for tag in note.tags:
+            by_tag[tag].append(note.rel)
+    trivial = max(trivial_share * count, TRIVIAL_TAG_FLOOR)
+    for tag in sorted(by_tag):
+        rels = by_tag[tag]
+        if len(rels) <= trivial and len(rels) <= TAG_GROUP_MAX:
+            for a, b in combinations(sorted(rels), 2):
+                edges.add(a, b, "tag", TAG)
+
+
+EXPORT_FORMATS = ("graphml", "gexf", "json")
+EDGE_KINDS = ("wikilink", "cocitation", "tag", "similarity")
+
+
+def export_graph(graph: IdeaGraph, clusters: Sequence[Cluster], fmt: str) -> bytes:
+    """The idea graph as GraphML, GEXF (Gephi) or node-link JSON, with clusters as node attributes."""
+    membership = {node: cluster for cluster in clusters for node in (*cluster.notes, *cluster.ghosts)}
+    flat = nx.Graph()
+    for node, kind in graph.graph.nodes(data="kind"):
+        cluster = membership.get(node)
+        label = graph.notes[node].title if node in graph.notes else graph.ghosts[node]
+        flat.add_node(
+            node,
+            kind=kind,
+            label=label,
+            cluster=cluster.id if cluster else "",
+            cluster_name=cluster.name if cluster else "",
+        )
+    for a, b, data in graph.graph.edges(data=True):
+        flat.add_edge(
+            a, b, weight=data["weight"], **{kind: data["kinds"].get(kind, 0.0) for kind in EDGE_KINDS}
+        )
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(flat)).encode("utf-8") + b"\n"
+    if fmt == "gexf":
+        return "\n".join(nx.generate_gexf(flat)).encode("utf-8") + b"\n"
+    document = nx.node_link_data(flat, edges="edges")
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
