@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,18 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TLVAULT_SHARED", REPO.parent / "shared"))
 
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_stays_untouched() -> Iterator[None]:
+    """Tests never write into the repository: example_vault/ must be byte-identical afterwards."""
+    before = _tree(REPO / "example_vault")
+    yield
+    assert _tree(REPO / "example_vault") == before, "a test wrote into example_vault/"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
 def shared_path(*parts: str) -> Path:

@@ -47,6 +47,7 @@ def find_clusters(
             groups.append((notes, ghosts))
     groups.sort(key=lambda group: (-len(group[0]), group[0]))
     matches = _match([frozenset(notes) for notes, _ in groups], previous)
+    tag_counts = Counter(tag for note in graph.notes.values() for tag in note.tags)
     taken = {cluster.id for cluster in previous}
     names_taken = {cluster.name for cluster in previous}
     clusters = []
@@ -58,7 +59,8 @@ def find_clusters(
             cluster_id, name = old.id, old.name
         else:
             cluster_id = _new_id(notes, taken)
-            name = _unique(_name(graph, notes, keywords, lexicon.language) or _title(graph, hub), names_taken)
+            name = _name(graph, notes, keywords, lexicon.language, tag_counts) or _title(graph, hub)
+            name = _unique(name, names_taken)
         taken.add(cluster_id)
         names_taken.add(name)
         clusters.append(Cluster(cluster_id, name, notes, ghosts, hub, keywords))
@@ -69,10 +71,12 @@ def _louvain(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
     """Louvain communities of the graph's nodes; the same graph and seed give the same answer."""
     nodes = sorted(graph.graph.nodes)
     index = {node: position for position, node in enumerate(nodes)}
-    edges = [(index[a], index[b]) for a, b in graph.graph.edges]
+    edges, weights = [], []
+    for a, b, weight in graph.graph.edges(data="weight"):
+        edges.append((index[a], index[b]))
+        weights.append(weight)
     if not edges:
         return [[node] for node in nodes]
-    weights = [weight for _, _, weight in graph.graph.edges(data="weight")]
     network = igraph.Graph(n=len(nodes), edges=edges)
     igraph.set_random_number_generator(random.Random(seed))
     try:
@@ -146,10 +150,12 @@ def _words(title: str) -> list[str]:
     return [word for word in title.replace("’", " ").replace("'", " ").split() if len(word) >= 3]
 
 
-def _name(graph: IdeaGraph, notes: Sequence[str], keywords: Iterable[str], language: str) -> str:
+def _name(
+    graph: IdeaGraph, notes: Sequence[str], keywords: Iterable[str], language: str, tags: Counter[str]
+) -> str:
     """`Leadership, vision et sens`: a distinctive tag, then the top keywords."""
     words: list[str] = []
-    for word in (*_distinct_tags(graph, notes), *keywords):
+    for word in (*_distinct_tags(graph, notes, tags), *keywords):
         if not any(_same_word(word, kept) for kept in words):
             words.append(word)
         if len(words) == _NAME_WORDS:
@@ -162,10 +168,9 @@ def _name(graph: IdeaGraph, notes: Sequence[str], keywords: Iterable[str], langu
     return f"{', '.join([head, *words[1:-1]])} {_CONNECTORS.get(language, 'and')} {words[-1]}"
 
 
-def _distinct_tags(graph: IdeaGraph, notes: Sequence[str]) -> list[str]:
+def _distinct_tags(graph: IdeaGraph, notes: Sequence[str], everywhere: Counter[str]) -> list[str]:
     """Tags much more common in the cluster than in the vault, most distinctive first."""
     inside = Counter(tag for rel in notes for tag in graph.notes[rel].tags)
-    everywhere = Counter(tag for note in graph.notes.values() for tag in note.tags)
     scored = []
     for tag, count in inside.items():
         lift = count / len(notes) - everywhere[tag] / len(graph.notes)

@@ -26,7 +26,7 @@ COCITATION_MAX = 1.5
 TAG = 0.3
 SIMILARITY = 0.3
 TRIVIAL_TAG_FLOOR = 5  # in a small vault, a tag on up to 5 notes still says something
-TAG_GROUP_MAX = 100  # a tag on more notes links too broadly to be worth its pairs
+TAG_GROUP_MAX = 50  # a tag on more notes is a broad theme; its n² pairs would swamp the links
 _EVIDENCE_MAX = 3
 _DATE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:\b|_|$)")
 
@@ -90,9 +90,13 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
     graph = nx.Graph()
     graph.add_nodes_from(sorted(members), kind="note")
     graph.add_nodes_from(sorted(ghosts), kind="ghost")
-    for pair in sorted(edges.kinds):
-        kinds = edges.kinds[pair]
-        graph.add_edge(*pair, weight=sum(kinds.values()), kinds=kinds, evidence=tuple(edges.evidence[pair]))
+    graph.add_edges_from(
+        (
+            *pair,
+            {"weight": sum(kinds.values()), "kinds": kinds, "evidence": tuple(edges.evidence.get(pair, ()))},
+        )
+        for pair, kinds in sorted(edges.kinds.items())
+    )
     name_counts = Counter(note.name.lower() for note in notes)
     return IdeaGraph(graph, members, ghosts, journal, mentions, frozenset(linked), name_counts)
 

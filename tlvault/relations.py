@@ -7,7 +7,6 @@ never exact betweenness (309 s on a 10k-note graph).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
@@ -89,25 +88,29 @@ def _linked(graph: IdeaGraph, a: str, b: str) -> bool:
     return ((a, b) if a < b else (b, a)) in graph.linked
 
 
-def find_gaps(graph: IdeaGraph, clusters: Sequence[Cluster], language: str, min_size: int) -> tuple[Gap, ...]:
-    """Pairs of large clusters joined by little edge weight, phrased as a question, with their bridges."""
+def find_gaps(
+    graph: IdeaGraph,
+    clusters: Sequence[Cluster],
+    reach: Mapping[str, Mapping[str, float]],
+    language: str,
+    min_size: int,
+) -> tuple[Gap, ...]:
+    """Pairs of large clusters joined by little edge weight, phrased as a question, with their bridges.
+
+    `reach` gives, for each node, the weight of its edges into each cluster (by id).
+    """
     large = [c for c in clusters if len(c.notes) >= 2 * min_size][:8]
-    membership = {node: c.id for c in large for node in (*c.notes, *c.ghosts)}
-    between: dict[tuple[str, str], float] = defaultdict(float)
-    reach: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for a, b, weight in graph.graph.edges(data="weight"):
-        ca, cb = membership.get(a), membership.get(b)
-        if cb is not None:
-            reach[a][cb] += weight
-        if ca is not None:
-            reach[b][ca] += weight
-        if ca is not None and cb is not None and ca != cb:
-            between[(min(ca, cb), max(ca, cb))] += weight
+    ids = {cluster.id for cluster in large}
+    touching = {  # notes with edges into two large clusters or more: the only possible bridges
+        node: weights
+        for node, weights in reach.items()
+        if node in graph.notes and sum(1 for cid, w in weights.items() if cid in ids and w > 0) >= 2
+    }
     gaps = []
     for first, second in combinations(large, 2):
-        weight = between.get((min(first.id, second.id), max(first.id, second.id)), 0.0)
+        weight = sum(reach.get(node, {}).get(second.id, 0.0) for node in (*first.notes, *first.ghosts))
         ratio = weight / min(len(first.notes), len(second.notes))
-        bridges = _bridges(graph, reach, first.id, second.id)
+        bridges = _bridges(touching, first.id, second.id)
         if ratio < GAP_RATIO and bridges:
             score = (len(first.notes) + len(second.notes)) * (1 - ratio / GAP_RATIO)
             question = text(language, "gap.question", first=first.name, second=second.name)
@@ -115,12 +118,10 @@ def find_gaps(graph: IdeaGraph, clusters: Sequence[Cluster], language: str, min_
     return tuple(gap for *_, gap in sorted(gaps)[:GAPS])
 
 
-def _bridges(
-    graph: IdeaGraph, reach: Mapping[str, Mapping[str, float]], first: str, second: str
-) -> tuple[str, ...]:
+def _bridges(touching: Mapping[str, Mapping[str, float]], first: str, second: str) -> tuple[str, ...]:
     """Notes with edges into both clusters, the most evenly connected first."""
     found = []
-    for node, weights in reach.items():
-        if node in graph.notes and weights.get(first, 0) > 0 and weights.get(second, 0) > 0:
+    for node, weights in touching.items():
+        if weights.get(first, 0) > 0 and weights.get(second, 0) > 0:
             found.append((-min(weights[first], weights[second]), node))
     return tuple(node for _, node in sorted(found)[:3])

@@ -62,7 +62,7 @@ def score_clusters(
         clusters=tuple(scored),
         ghosts=rank_ghosts(graph, scorer.membership),
         orphans=find_orphans(graph, language),
-        gaps=find_gaps(graph, clusters, language, config.cluster.min_size),
+        gaps=find_gaps(graph, clusters, scorer.reach, language, config.cluster.min_size),
         ghost_labels=graph.ghosts,
     )
 
@@ -78,9 +78,11 @@ class _Scorer:
         self.names = {cluster.id: cluster.name for cluster in clusters}
         # node -> cluster id ("" outside any cluster) -> weight of the node's edges into it
         self.reach: dict[str, Counter[str]] = defaultdict(Counter)
-        for a, b, weight in graph.graph.edges(data="weight"):
-            self.reach[a][self.membership.get(b, "")] += weight
-            self.reach[b][self.membership.get(a, "")] += weight
+        owner = self.membership.get
+        for node, neighbours in graph.graph.adj.items():
+            reach = self.reach[node]
+            for other, data in neighbours.items():
+                reach[owner(other, "")] += data["weight"]
 
     def score(self, cluster: Cluster) -> ScoredCluster:
         """Signals, ripeness, band, stage, format and the two sentences of one cluster."""

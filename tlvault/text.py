@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import snowballstemmer
@@ -24,6 +25,9 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _MAX_CHARS = 20_000  # a note's first 20,000 characters say what it is about
 _KEYWORDS = 8
 _BLOCK = 1024  # rows of the similarity product computed at once
+_PAIR_BUDGET = 50_000_000  # note pairs the exact similarity product may touch
+_POSTINGS = 64  # beyond that budget, notes per word that may propose a neighbour
+_SHORTLIST = 4  # candidates kept per wanted neighbour before exact cosines
 # Words of Markdown and of the web that say nothing about an idea.
 _NOISE = frozenset({"http", "https", "www", "com", "org", "png", "jpg", "pdf", "html", "md", "todo"})
 # Frequent words that tell French from English.
@@ -34,12 +38,13 @@ _ENGLISH = frozenset(
     {"the", "and", "is", "of", "to", "in", "that", "for", "with", "not", "this", "on", "are", "be", "it"}
 )
 _STEMMERS = {"fr": "french", "en": "english"}
+_LANGUAGE_SAMPLE = 2000  # notes read to tell the vault's language
 
 
 def detect_language(notes: Iterable[Note]) -> str:
     """ "fr" or "en": whichever language's most frequent words the notes use more."""
     french = english = 0
-    for note in notes:
+    for note in islice(notes, _LANGUAGE_SAMPLE):
         for paragraph in note.paragraphs[:20]:
             for word in paragraph.text.lower().split():
                 french += word in _FRENCH
@@ -69,14 +74,15 @@ class _Analyzer:
 
     def __call__(self, text: str) -> list[str]:
         words = _WORD.findall(text.lower())
-        self.spellings.update(words)
+        unique = set(words)
+        self.spellings.update(unique)  # in how many notes each spelling appears
         stems = self.stems
-        for word in set(words).difference(stems):
+        for word in unique.difference(stems):
             stems[word] = None if word in self.stop_words else self.stemmer.stemWord(word)
         return [stem for word in words if (stem := stems[word]) is not None]
 
     def display(self) -> dict[str, str]:
-        """For each stem, the spelling used most (ties: alphabetical)."""
+        """For each stem, the spelling found in the most notes (ties: alphabetical)."""
         best: dict[str, tuple[int, str]] = {}
         for word, stem in self.stems.items():
             if stem is not None:
@@ -124,7 +130,36 @@ def _keywords(
 def _neighbours(
     matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Top cosine neighbours, computed block by block so that memory stays bounded."""
+    """Top cosine neighbours, block by block so that memory stays bounded.
+
+    A word shared by m notes puts m² pairs in the product. When that would exceed
+    `_PAIR_BUDGET`, candidates come only from each word's `_POSTINGS` heaviest notes and their
+    cosines are then computed exactly; otherwise the whole product is exact.
+    """
+    document_frequency = np.diff(matrix.tocsc().indptr).astype(np.int64)
+    if int((document_frequency**2).sum()) <= _PAIR_BUDGET:
+        return _exact_neighbours(matrix, rels, count, minimum)
+    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsc()
+    result: dict[str, tuple[tuple[str, float], ...]] = {}
+    for first in range(0, matrix.shape[0], _BLOCK):
+        block = (matrix[first : first + _BLOCK] @ candidates).tocsr()
+        pairs: list[tuple[int, int]] = []
+        shortlist = count * _SHORTLIST
+        for offset in range(block.shape[0]):
+            start, end = block.indptr[offset], block.indptr[offset + 1]
+            scores, columns = block.data[start:end], block.indices[start:end]
+            if len(scores) > shortlist:  # the exact cosines below decide the order
+                top = np.argpartition(-scores, shortlist - 1)[:shortlist]
+                scores, columns = scores[top], columns[top]
+            row = first + offset
+            pairs.extend((row, column) for column in columns.tolist() if column != row)
+        _keep_best(result, rels, pairs, _cosines(matrix, pairs), count, minimum)
+    return result
+
+
+def _exact_neighbours(
+    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
+) -> dict[str, tuple[tuple[str, float], ...]]:
     transposed = matrix.T.tocsc()
     result: dict[str, tuple[tuple[str, float], ...]] = {}
     for first in range(0, matrix.shape[0], _BLOCK):
@@ -139,3 +174,42 @@ def _neighbours(
             top = np.lexsort((columns, -scores))[:count]  # best first, ties by column
             result[rels[row]] = tuple(zip([rels[c] for c in columns[top]], scores[top].tolist(), strict=True))
     return result
+
+
+def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
+    """The matrix with, for each word, only its `keep` highest-weighted notes."""
+    columns = matrix.tocsc()
+    drop = np.zeros(columns.nnz, dtype=bool)
+    for column in np.flatnonzero(np.diff(columns.indptr) > keep):
+        start, end = columns.indptr[column], columns.indptr[column + 1]
+        order = np.lexsort((columns.indices[start:end], -columns.data[start:end]))
+        drop[start + order[keep:]] = True
+    columns.data[drop] = 0.0
+    columns.eliminate_zeros()
+    return columns.tocsr()
+
+
+def _cosines(matrix: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """The exact cosine of each (row, row) pair of an L2-normalised matrix, rounded to 4 places."""
+    if not pairs:
+        return np.zeros(0)
+    left, right = zip(*pairs, strict=True)
+    products = matrix[list(left)].multiply(matrix[list(right)]).sum(axis=1)
+    return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)
+
+
+def _keep_best(
+    result: dict[str, tuple[tuple[str, float], ...]],
+    rels: list[str],
+    pairs: list[tuple[int, int]],
+    scores: np.ndarray,
+    count: int,
+    minimum: float,
+) -> None:
+    by_row: dict[int, list[tuple[float, int]]] = {}
+    for (row, column), score in zip(pairs, scores.tolist(), strict=True):
+        if score >= minimum:
+            by_row.setdefault(row, []).append((-score, column))
+    for row in sorted({row for row, _ in pairs} | set()):
+        best = sorted(by_row.get(row, []))[:count]  # best first, ties by column
+        result[rels[row]] = tuple((rels[column], -negative) for negative, column in best)
