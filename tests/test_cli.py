@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from tests.conftest import MakeVault, RunCli
@@ -203,3 +204,57 @@ def test_ctrl_c_exits_130(make_vault: MakeVault, run_cli: RunCli, monkeypatch: p
     monkeypatch.setattr(cli, "rebuild", interrupted)
     result = run_cli("rebuild", make_vault({"a.md": "x"}))
     assert (result.exit_code, result.stderr) == (130, "tlvault: interrupted\n")
+
+
+def _ideas_vault(make_vault: MakeVault) -> Path:
+    """Two small, separate families of linked notes and a journal that co-cites them."""
+    return make_vault(
+        {
+            "Idées/Écrire chaque jour.md": "---\nstatus: mûr\n---\n[[Penser clairement]], [[Publier]].\n",
+            "Idées/Penser clairement.md": "Penser [[Écrire chaque jour]] et [[Publier]].\n",
+            "Idées/Publier.md": "Publier [[Écrire chaque jour]] et [[Penser clairement]].\n",
+            "Journal/2026-11-18.md": "Tags : #journal\n\nRelu [[Publier]] et [[Penser clairement]].\n",
+        }
+    )
+
+
+def test_status_prints_the_cluster_table(make_vault: MakeVault, run_cli: RunCli) -> None:
+    result = run_cli("status", "--now", "2026-11-20", _ideas_vault(make_vault))
+    assert result.exit_code == 0
+    assert "Idées à cultiver" in result.stdout
+    assert "(3 notes)" in result.stdout
+    assert result.stderr == ""
+
+
+def test_dry_run_writes_nothing_and_says_what_would_change(make_vault: MakeVault, run_cli: RunCli) -> None:
+    vault = _ideas_vault(make_vault)
+    result = run_cli("rebuild", "--dry-run", vault)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "would write .tlvault-state.json"
+    assert not (vault / "tlvault").exists()
+    run_cli("rebuild", vault)
+    assert run_cli("rebuild", "--dry-run", vault).stdout.startswith("4 notes read")  # nothing to write
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_writes_the_graph(make_vault: MakeVault, run_cli: RunCli, tmp_path: Path, fmt: str) -> None:
+    vault = _ideas_vault(make_vault)
+    target = tmp_path / f"graph.{fmt}"
+    assert run_cli("export", "--format", fmt, "-o", target, vault).exit_code == 0
+    if fmt == "json":
+        document = json.loads(target.read_text("utf-8"))
+        nodes = {node["id"] for node in document["nodes"]}
+        clusters = {node["cluster"] for node in document["nodes"]}
+        edges = len(document["edges"])
+    else:
+        graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+        nodes = set(graph.nodes)
+        clusters = {data["cluster"] for _, data in graph.nodes(data=True)}
+        edges = graph.number_of_edges()
+    assert nodes == {"Idées/Écrire chaque jour.md", "Idées/Penser clairement.md", "Idées/Publier.md"}
+    assert len(clusters) == 1 and clusters != {""}
+    assert edges == 3
+
+
+def test_now_must_be_a_date(run_cli: RunCli) -> None:
+    assert run_cli("rebuild", "--now", "hier").exit_code == 2
