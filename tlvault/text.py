@@ -12,12 +12,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 import snowballstemmer
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from tlvault.model import Lexicon, Note
 
@@ -98,6 +100,9 @@ def build_lexicon(
     """Keywords of every note and, for each, its `neighbours` most similar notes above `min_similarity`."""
     if len(notes) < 2:
         return Lexicon(language, {}, {})
+    # scikit-learn takes ~0.7 s to import: only the commands that build the graph pay for it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     analyzer = _Analyzer(language)
     vectorizer = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32)
     try:
