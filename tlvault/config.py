@@ -153,19 +153,34 @@ def load_config(path: Path, *, vault: Path | None = None) -> Config:
         values["vault"] = _vault_path(problems, data["vault"], base)
     else:
         problems.add("vault", "is missing; set it to your vault folder, e.g. `vault: ~/Notes`")
+    values.update(_read_keys(problems, data))
+    _check_across_keys(problems, values)
+    problems.raise_if_any()
+    return replace(Config(vault=values.pop("vault")), **values)
+
+
+def _read_keys(problems: _Problems, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every key but `vault`, checked; an empty key keeps its default."""
+    values: dict[str, Any] = {}
     for key, check in _CHECKS.items():
-        if data.get(key) is not None:  # an empty key keeps its default
+        if data.get(key) is not None:
             values[key] = check(problems, key, data[key])
     for key, section in _SECTIONS.items():
         if data.get(key) is not None:
             values[key] = _read_section(problems, key, data[key], section)
+    return values
+
+
+def _check_across_keys(problems: _Problems, values: dict[str, Any]) -> None:
+    """Rules that involve more than one key: the output folder in the vault, some signal weighed."""
+    weights = values.get("scoring", ScoringConfig()).weights
+    if not any(getattr(weights, name.name) for name in fields(SignalWeights)):
+        problems.add("scoring.weights", "are all 0; give at least one signal a weight above 0")
     if values.get("vault") and "output_folder" not in problems.keys:
         folder, problem = _output_folder(values["vault"], values.get("output_folder", "tlvault"))
         if problem:
             problems.add("output_folder", problem)
         values["output_folder"] = folder
-    problems.raise_if_any()
-    return replace(Config(vault=values.pop("vault")), **values)
 
 
 def _warn_unknown(filename: str, key: str, known: set[str]) -> None:

@@ -28,6 +28,14 @@ SIMILARITY = 0.3
 TRIVIAL_TAG_FLOOR = 5  # in a small vault, a tag on up to 5 notes still says something
 TAG_GROUP_MAX = 50  # a tag on more notes is a broad theme; its n² pairs would swamp the links
 _EVIDENCE_MAX = 3
+# File types Obsidian opens besides notes (its "accepted file formats"): a link to a missing one
+# is a missing attachment, not an idea waiting to be written.
+ATTACHMENT_EXTENSIONS = frozenset(
+    {
+        *("canvas", "base", "pdf", "png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif", "heic"),
+        *("mp3", "wav", "m4a", "ogg", "3gp", "flac", "webm", "mp4", "ogv", "mov", "mkv", "excalidraw"),
+    }
+)
 _DATE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:\b|_|$)")
 
 
@@ -51,6 +59,12 @@ def journal_day(note: Note) -> date | None:
             pass
     moment = note.created or note.mtime
     return moment.date() if moment else None
+
+
+def is_attachment(target: str) -> bool:
+    """Whether a link target names a file type Obsidian opens besides notes (`schéma.png`)."""
+    name = target.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in ATTACHMENT_EXTENSIONS
 
 
 def ghost_key(target: str) -> str:
@@ -104,7 +118,7 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
 def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:
     """The node a link leads to: a member note, a ghost idea, or None (journal, attachment…)."""
     if resolved is None:
-        if not target.strip():
+        if not target.strip() or is_attachment(target):
             return None
         key = ghost_key(target)
         ghosts.setdefault(key, target.strip())

@@ -32,15 +32,27 @@ _FR: Mapping[str, str] = {
     "signal.hub": "carte ou plan",
     "signal.bridges": "ponts",
     "signal.validation": "validation",
-    # why: the two largest contributions
+    # formats with their article, for sentences
+    "a_format.post": "un post ou un thread",
+    "a_format.newsletter": "un numéro de newsletter ou un script vidéo",
+    "a_format.lead_magnet": "un lead magnet",
+    "a_format.product": "une formation ou un produit",
+    # why: the two largest contributions (".one": the singular form)
     "why.mass": "{notes} notes le nourrissent",
     "why.cohesion": "ses notes sont bien reliées entre elles",
     "why.distillation": "{distilled} notes sont déjà mûres ou résumées",
-    "why.momentum": "ton journal y revient ({mentions} mentions récentes)",
-    "why.persistence": "l’idée revient depuis {weeks} semaines",
+    "why.distillation.one": "une note est déjà mûre ou résumée",
+    "why.momentum": "ton journal y revient ({mentions} mentions ce mois-ci)",
+    "why.momentum.one": "ton journal y revient (une mention ce mois-ci)",
+    "why.momentum_edits": "tu l’as retravaillé récemment",
+    "why.persistence": "l’idée est revenue sur {weeks} semaines différentes",
+    "why.persistence.one": "l’idée est revenue cette semaine",
     "why.hub": "une note centrale le structure déjà ({hub})",
+    "why.outline": "un plan le structure déjà",
     "why.bridges": "il rejoint {bridges} autres clusters",
+    "why.bridges.one": "il rejoint un autre cluster",
     "why.validation": "{published} pièces sont déjà publiées",
+    "why.validation.one": "une pièce est déjà publiée",
     "why.join": "{first} et {second}.",
     # next action: the weakest signal
     "next.mass": "Écris deux ou trois notes de plus sur « {name} » pour lui donner du corps.",
@@ -51,11 +63,12 @@ _FR: Mapping[str, str] = {
     "next.hub": "Crée une note carte qui relie les {notes} notes de « {name} ».",
     "next.bridges": "Relie « {name} » à « {other} », le cluster le plus proche.",
     "next.bridges_alone": "Relie « {name} » à une autre de tes idées : il est encore isolé.",
-    "next.validation": "Publie un premier {format} à partir de {most_distilled}.",
+    "next.validation": "Publie {a_format} à partir de {most_distilled}.",
     # gaps, ghosts, orphans
     "gap.question": "Qu’est-ce qui relie « {first} » et « {second} » ?",
     "suggest.cocitation": "citée avec elle dans ton journal",
     "suggest.neighbours": "{shared} voisins en commun",
+    "suggest.neighbours.one": "un voisin en commun",
 }
 
 _EN: Mapping[str, str] = {
@@ -80,14 +93,25 @@ _EN: Mapping[str, str] = {
     "signal.hub": "hub or outline",
     "signal.bridges": "bridges",
     "signal.validation": "validation",
+    "a_format.post": "a post or a thread",
+    "a_format.newsletter": "a newsletter issue or a video script",
+    "a_format.lead_magnet": "a lead magnet",
+    "a_format.product": "a course or a product",
     "why.mass": "{notes} notes feed it",
     "why.cohesion": "its notes link tightly to each other",
     "why.distillation": "{distilled} notes are already distilled or summarised",
-    "why.momentum": "your journal keeps coming back to it ({mentions} recent mentions)",
-    "why.persistence": "the idea has come back over {weeks} weeks",
+    "why.distillation.one": "one note is already distilled or summarised",
+    "why.momentum": "your journal keeps coming back to it ({mentions} mentions this month)",
+    "why.momentum.one": "your journal came back to it (one mention this month)",
+    "why.momentum_edits": "you worked on it recently",
+    "why.persistence": "the idea came back in {weeks} different weeks",
+    "why.persistence.one": "the idea came back this week",
     "why.hub": "a central note already holds it together ({hub})",
+    "why.outline": "an outline already structures it",
     "why.bridges": "it connects to {bridges} other clusters",
+    "why.bridges.one": "it connects to another cluster",
     "why.validation": "{published} pieces are already published",
+    "why.validation.one": "one piece is already published",
     "why.join": "{first} and {second}.",
     "next.mass": "Write two or three more notes on “{name}” to give it body.",
     "next.cohesion": "Link {least_linked} to the rest of the cluster: it is the least connected.",
@@ -97,10 +121,11 @@ _EN: Mapping[str, str] = {
     "next.hub": "Create a hub note that links the {notes} notes of “{name}”.",
     "next.bridges": "Link “{name}” to “{other}”, the closest cluster.",
     "next.bridges_alone": "Link “{name}” to another of your ideas: it is still isolated.",
-    "next.validation": "Publish a first {format} from {most_distilled}.",
+    "next.validation": "Publish {a_format} from {most_distilled}.",
     "gap.question": "What connects “{first}” and “{second}”?",
     "suggest.cocitation": "cited with it in your journal",
     "suggest.neighbours": "{shared} neighbours in common",
+    "suggest.neighbours.one": "one neighbour in common",
 }
 
 _TABLES: Mapping[str, Mapping[str, str]] = {"fr": _FR, "en": _EN}
@@ -109,6 +134,14 @@ _TABLES: Mapping[str, Mapping[str, str]] = {"fr": _FR, "en": _EN}
 def text(language: str, key: str, **values: object) -> str:
     """The sentence `key` in `language` (French when unknown), with `values` filled in."""
     table = _TABLES.get(language, _FR)
+    return table[key].format(**values)
+
+
+def text_count(language: str, key: str, count: int | None, **values: object) -> str:
+    """Like `text`, with the singular form `key.one` when `count` is 1 and the table has it."""
+    table = _TABLES.get(language, _FR)
+    if count == 1 and f"{key}.one" in table:
+        key = f"{key}.one"
     return table[key].format(**values)
 
 

@@ -6,28 +6,24 @@ never exact betweenness (309 s on a 10k-note graph).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
 import networkx as nx
 
-from tlvault.i18n import text
+from tlvault.i18n import text, text_count
 from tlvault.model import Cluster, Gap, GhostIdea, IdeaGraph, Orphan, Suggestion
 
 MAX_LISTED = 50  # ghosts and orphans listed, most telling first
 SUGGESTIONS = 3
 GAP_RATIO = 0.2  # fewer than 0.2 edge weight per note of the smaller cluster: a gap
 GAPS = 3
-_ATTACHMENT = re.compile(r"\.(?!md$)[A-Za-z0-9]{2,5}$", re.I)
 
 
 def rank_ghosts(graph: IdeaGraph, membership: Mapping[str, str]) -> tuple[GhostIdea, ...]:
-    """Ghost ideas named by the most notes and journal days; missing attachments are not ideas."""
+    """Ghost ideas named by the most notes and journal days (missing attachments are not nodes)."""
     ghosts = []
     for node, label in graph.ghosts.items():
-        if _ATTACHMENT.search(label):
-            continue
         notes = tuple(
             sorted(
                 other
@@ -80,7 +76,8 @@ def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...
     )
     for _, far in scored[: max(0, SUGGESTIONS - len(suggestions))]:
         shared = len(set(graph.graph[rel]) & set(graph.graph[far]))
-        suggestions.append(Suggestion(far, text(language, "suggest.neighbours", shared=shared), None))
+        reason = text_count(language, "suggest.neighbours", shared, shared=shared)
+        suggestions.append(Suggestion(far, reason, None))
     return tuple(suggestions[:SUGGESTIONS])
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from tlvault.config import STAGES, Config, StagesConfig
-from tlvault.i18n import capitalise, text
+from tlvault.i18n import capitalise, text, text_count
 from tlvault.model import SIGNALS, Cluster, IdeaGraph, Insights, Note, ScoredCluster
 from tlvault.relations import find_gaps, find_orphans, rank_ghosts
 
@@ -92,10 +92,10 @@ class _Scorer:
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
         total_weight = sum(getattr(weights, name) for name in SIGNALS) or 1.0
-        ripeness = round(100 * sum(contributions.values()) / total_weight)
+        ripeness = math.floor(100 * sum(contributions.values()) / total_weight + 0.5)  # half up
         strongest = sorted(SIGNALS, key=lambda name: (-contributions[name], SIGNALS.index(name)))[:2]
         weakest = min(SIGNALS, key=lambda name: (signals[name], -getattr(weights, name), SIGNALS.index(name)))
-        stage = STAGES[max(stages)]
+        stage = STAGES[max(0, *stages)]  # a cluster of unstaged notes is being harvested
         fmt = _format(len(notes), stage, ripeness)
         return ScoredCluster(
             cluster=cluster,
@@ -123,14 +123,14 @@ class _Scorer:
         neighbours = self._neighbour_clusters(cluster)
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
         published = sum(stage >= STAGES.index("publish") for stage in stages)
-        hub_present, outline_present = _hub_and_outline(graph, cluster)
+        hub, outline = _hub_and_outline(graph, cluster)
         signals = {
             "mass": min(1.0, math.log1p(len(notes)) / math.log1p(MASS_NOTES)),
             "cohesion": self._cohesion(cluster),
             "distillation": sum(distilled.values()) / len(notes),
             "momentum": activity / (activity + MOMENTUM_SCALE),
             "persistence": min(1.0, weeks / PERSISTENCE_WEEKS),
-            "hub": (hub_present + outline_present) / 2,
+            "hub": ((hub is not None) + (outline is not None)) / 2,
             "bridges": min(1.0, len(bridges) / 3),
             "validation": min(1.0, published / 2),
         }
@@ -140,7 +140,7 @@ class _Scorer:
             distilled=sum(value >= 0.6 for value in distilled.values()),
             mentions=sum((today - m.day).days <= 30 for m in mentions),
             weeks=weeks,
-            hub=cluster.hub if hub_present else None,
+            hub=hub,
             bridges=len(bridges),
             published=published,
             nearest=self.names[neighbours.most_common(1)[0][0]] if neighbours else None,
@@ -174,7 +174,7 @@ class _Scorer:
 
 
 def note_stage(note: Note, config: Config) -> int:
-    """The index in STAGES of the last stage whose folders, tags or statuses the note matches (0 if none)."""
+    """The index in STAGES of the last stage whose folders, tags or statuses the note matches; -1 if none."""
     return _stage_rules(config.stages)(note)
 
 
@@ -194,7 +194,7 @@ def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
         path = "/" + note.rel.lower()
         status = note.prop("status")
         status_text = status.strip().lower() if isinstance(status, str) else None
-        reached = 0
+        reached = -1
         for index, (folders, tags, statuses) in enumerate(rules):
             if (
                 any(folder in path for folder in folders)
@@ -217,24 +217,26 @@ def _distilled(note: Note, stage: int, config: Config) -> float:
     summary = any(_SUMMARY.search(h.text) for h in note.headings) or any(
         _SUMMARY.search(p.text[:40]) for p in note.paragraphs if p.text.startswith("[!")
     )
-    claim = stage > STAGES.index("harvest") and len(note.name.split()) >= 4
+    claim = stage != STAGES.index("harvest") and len(note.name.split()) >= 4
     return 0.4 * worked + 0.2 * summary + 0.2 * claim + 0.2 * (note.word_count >= DISTILLED_WORDS)
 
 
-def _hub_and_outline(graph: IdeaGraph, cluster: Cluster) -> tuple[bool, bool]:
-    """A hub links to half the cluster (or is tagged moc); an outline has headings and links."""
+def _hub_and_outline(graph: IdeaGraph, cluster: Cluster) -> tuple[str | None, str | None]:
+    """The hub (tagged moc, or linked with half the cluster) and the outline (headings and links)."""
     members = set(cluster.notes)
-    hub = outline = False
+    hubs: list[tuple[bool, int, str]] = []
+    outline = None
     for rel in cluster.notes:
         note = graph.notes[rel]
         linked = sum(
             1 for other in graph.graph[rel] if other in members and _pair(rel, other) in graph.linked
         )
-        if HUB_TAGS & set(note.tags) or linked >= max(3, (len(members) - 1) / 2):
-            hub = True
-        if len(note.headings) >= 3 and linked >= 3:
-            outline = True
-    return hub, outline
+        is_tagged = bool(HUB_TAGS & set(note.tags))
+        if is_tagged or linked >= max(3, (len(members) - 1) / 2):
+            hubs.append((not is_tagged, -linked, rel))  # a note tagged moc first, then the most linked
+        if outline is None and len(note.headings) >= 3 and linked >= 3:
+            outline = rel
+    return (min(hubs)[2] if hubs else None), outline
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -260,7 +262,8 @@ def _decay(today: date, day: date) -> float:
 def _active_weeks(today: date, days: Sequence[date | None]) -> int:
     """Distinct ISO weeks with some activity among the last 26 weeks."""
     start = today - timedelta(weeks=26)
-    return len({day.isocalendar()[:2] for day in days if day is not None and start < day <= today})
+    # A date after today (a file touched after `--now`) counts as today, as in momentum.
+    return len({min(day, today).isocalendar()[:2] for day in days if day is not None and start < day})
 
 
 def _format(notes: int, stage: str, ripeness: int) -> str:
@@ -282,8 +285,26 @@ def note_link(graph: IdeaGraph, rel: str) -> str:
 
 def _why(language: str, strongest: Sequence[str], facts: _Facts, graph: IdeaGraph) -> str:
     values = _sentence_values(facts, graph)
-    first, second = (text(language, f"why.{name}", **values) for name in strongest)
+    first, second = (_reason(language, name, facts, values) for name in strongest)
     return capitalise(text(language, "why.join", first=first, second=second))
+
+
+def _reason(language: str, signal: str, facts: _Facts, values: dict[str, object]) -> str:
+    """The clause saying why one signal is strong, in the right variant and number."""
+    key = f"why.{signal}"
+    if signal == "momentum" and not facts.mentions:
+        key = "why.momentum_edits"  # recent edits, no journal mention
+    elif signal == "hub" and facts.hub is None:
+        key = "why.outline"
+    count = {
+        "mass": facts.notes,
+        "distillation": facts.distilled,
+        "momentum": facts.mentions,
+        "persistence": facts.weeks,
+        "bridges": facts.bridges,
+        "validation": facts.published,
+    }.get(signal)
+    return text_count(language, key, count, **values)
 
 
 def _next_action(
@@ -292,7 +313,7 @@ def _next_action(
     values = {
         **_sentence_values(facts, graph),
         "name": cluster.name,
-        "format": text(language, f"format.{fmt}"),
+        "a_format": text(language, f"a_format.{fmt}"),
     }
     if weakest == "bridges" and facts.nearest is None:
         return text(language, "next.bridges_alone", **values)

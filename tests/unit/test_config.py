@@ -12,6 +12,7 @@ import pytest
 
 from tlvault.config import Config, JournalConfig, default_config, load_config
 from tlvault.errors import ConfigError
+from tlvault.model import SIGNALS
 
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -520,3 +521,12 @@ def test_empty_keys_keep_their_defaults(tmp_path: Path) -> None:
     path = write_config(tmp_path, "vault: vault\nexclude:\nlanguage:\njournal:\n  tags:\n")
     config = load_config(path)
     assert (config.exclude, config.language, config.journal) == ((), "auto", JournalConfig())
+
+
+def test_weights_may_not_all_be_zero(tmp_path: Path) -> None:
+    (tmp_path / "vault").mkdir()
+    zero = "".join(f"    {name}: 0\n" for name in SIGNALS)
+    path = write_config(tmp_path, f"vault: vault\nscoring:\n  weights:\n{zero}")
+    assert error_lines(path) == [
+        "config.yaml: scoring.weights are all 0; give at least one signal a weight above 0"
+    ]

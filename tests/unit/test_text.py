@@ -1,0 +1,271 @@
+"""detect_language and build_lexicon (README "The idea engine", TF-IDF paragraph).
+
+Notes are parsed in memory; every expectation comes from the README: name twice + headings +
+prose, French and English stop words removed, Snowball stems shown as the most used spelling,
+words in fewer than 2 notes or more than half of them ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pytest
+from stop_words import get_stop_words
+
+from tlvault.model import Lexicon, Note
+from tlvault.parse import parse_note
+from tlvault.text import build_lexicon, detect_language
+
+
+def notes_of(files: Mapping[str, str]) -> list[Note]:
+    return [parse_note(rel, text) for rel, text in files.items()]
+
+
+def words(lexicon: Lexicon, rel: str) -> list[str]:
+    """The keywords of one note, as shown."""
+    return [word for word, _ in lexicon.keywords.get(rel, ())]
+
+
+def all_words(lexicon: Lexicon) -> set[str]:
+    return {word for keywords in lexicon.keywords.values() for word, _ in keywords}
+
+
+FRENCH = {
+    "x1.md": "Le leadership est une affaire de sens. Les équipes suivent une vision claire pour avancer.",
+    "x2.md": "Dans une équipe, la confiance se construit avec le temps et les petites promesses tenues.",
+}
+ENGLISH = {
+    "x1.md": "The leader is the one who gives meaning to the work of the team, and that is not easy.",
+    "x2.md": "Trust in a team is built with time and with small promises that are kept on the way.",
+}
+
+# Six filler notes that share nothing: each one only makes the vault bigger (max_df = half).
+FILLER = {
+    f"f{index}.md": text
+    for index, text in enumerate(["pomme", "girafe", "tuba", "orage", "dahlia", "cactus"])
+}
+
+
+# --- language -----------------------------------------------------------------------------------
+
+
+def test_french_notes_are_french() -> None:
+    assert detect_language(notes_of(FRENCH)) == "fr"
+
+
+def test_english_notes_are_english() -> None:
+    assert detect_language(notes_of(ENGLISH)) == "en"
+
+
+def test_the_language_used_more_wins() -> None:
+    mixed = {**{f"fr{k}": v for k, v in FRENCH.items()}, "en.md": " ".join(ENGLISH.values()) * 3}
+    assert detect_language(notes_of(mixed)) == "en"
+    mixed = {**{f"en{k}": v for k, v in ENGLISH.items()}, "fr.md": " ".join(FRENCH.values()) * 3}
+    assert detect_language(notes_of(mixed)) == "fr"
+
+
+def test_no_words_means_french() -> None:
+    # Not in the README: tlvault's default language is French (its notes and sentences are French first).
+    assert detect_language([]) == "fr"
+    assert detect_language(notes_of({"a.md": "1234 ---"})) == "fr"
+
+
+# --- keywords -----------------------------------------------------------------------------------
+
+
+def test_keywords_keep_accents_and_the_most_used_spelling() -> None:
+    # "équipe" is written in more notes and more often than "équipes" (and then the other way
+    # round): the stem is shown as the spelling used most, whichever way "most" is counted.
+    files = {
+        "x1.md": "L'équipe avance.",
+        "x2.md": "Une équipe apprend, une équipe grandit.",
+        "x3.md": "Deux équipes différentes.",
+        **FILLER,
+    }
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    assert [words(lexicon, rel) for rel in ("x1.md", "x2.md", "x3.md")] == [["équipe"]] * 3
+
+    files |= {"x1.md": "Les équipes avancent.", "x2.md": "Des équipes apprennent, des équipes grandissent."}
+    files["x3.md"] = "Une équipe différente."
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    assert [words(lexicon, rel) for rel in ("x1.md", "x2.md", "x3.md")] == [["équipes"]] * 3
+
+
+def test_stems_join_the_forms_of_a_word_in_the_vault_language() -> None:
+    # "visions" and "vision" are each in one note only: only stemming makes a shared word of them.
+    lexicon = build_lexicon(
+        notes_of({"x1.md": "Une vision.", "x2.md": "Des visions.", **FILLER}), language="fr"
+    )
+    assert words(lexicon, "x1.md") == ["vision"]  # a tie between spellings is settled alphabetically
+    assert words(lexicon, "x2.md") == ["vision"]
+    files = {"x1.md": "A leader.", "x2.md": "Two leaders.", "x3.md": "More leaders.", **FILLER}
+    lexicon = build_lexicon(notes_of(files), language="en")
+    assert words(lexicon, "x1.md") == ["leaders"]
+
+
+STOP_TEXT = (
+    "Nous avons que cela serait très, parce que vous êtes ici avec eux. "
+    "However, because they would have been there, which is about what their jardin needs."
+)
+
+
+def test_french_and_english_stop_words_never_appear() -> None:
+    stop = set(get_stop_words("french")) | set(get_stop_words("english"))
+    assert set(re.findall(r"[^\W\d_]+", STOP_TEXT.lower())) - stop == {"jardin"}
+    files = {"x1.md": STOP_TEXT, "x2.md": STOP_TEXT, **FILLER}
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    assert words(lexicon, "x1.md") == ["jardin"]  # the only word that is not a stop word
+    assert words(lexicon, "x2.md") == ["jardin"]
+    lexicon = build_lexicon(notes_of(files), language="en")
+    assert words(lexicon, "x1.md") == ["jardin"]
+
+
+def test_no_keyword_is_ever_a_stop_word() -> None:
+    stop = {word.lower() for word in get_stop_words("french") + get_stop_words("english")}
+    files = {
+        "x1.md": FRENCH["x1.md"] + " " + ENGLISH["x1.md"],
+        "x2.md": FRENCH["x2.md"] + " " + ENGLISH["x2.md"],
+        "x3.md": FRENCH["x1.md"] + " " + ENGLISH["x2.md"],
+        "x4.md": FRENCH["x2.md"] + " " + ENGLISH["x1.md"],
+        **FILLER,
+    }
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    found = all_words(lexicon)
+    assert found  # the notes do share words
+    assert found.isdisjoint(stop)
+
+
+def test_words_in_one_note_or_in_more_than_half_of_them_are_ignored() -> None:
+    files = {
+        "x1.md": "Girafe rare et commun partout, marmotte.",
+        "x2.md": "Girafe commun partout.",
+        "x3.md": "Commun partout.",
+        "x4.md": "Commun.",
+        "x5.md": "Rien.",
+        "x6.md": "Rien.",
+    }
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    # girafe: 2 notes of 6 (kept); partout: 3 of 6, exactly half (kept); commun: 4 of 6 (ignored);
+    # marmotte: 1 note (ignored).
+    assert sorted(words(lexicon, "x1.md")) == ["girafe", "partout"]
+    assert all_words(lexicon) == {"girafe", "partout", "rien"}
+
+
+def test_names_count_and_headings_count() -> None:
+    files = {
+        "Stratégie produit.md": "# Chapitre lumineux\nTexte.",
+        "Stratégie marketing.md": "## Chapitre sombre\nAutre texte.",
+        **FILLER,
+    }
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    assert sorted(words(lexicon, "Stratégie produit.md")) == ["chapitre", "stratégie", "texte"]
+    # The name is read twice: it outweighs a word of the prose.
+    assert words(lexicon, "Stratégie produit.md")[0] == "stratégie"
+
+
+def test_only_the_first_twenty_thousand_characters_count() -> None:
+    filler = "Lorem " * 4_000  # 24,000 characters of one word that no other note uses
+    files = {
+        "x1.md": "Boussole au début.\n\n" + filler + "\n\nZéphyr à la fin.",
+        "x2.md": "Boussole et zéphyr.",
+        **FILLER,
+    }
+    lexicon = build_lexicon(notes_of(files), language="fr")
+    assert words(lexicon, "x2.md") == ["boussole"]  # "zéphyr" of x1 is past 20,000 characters
+    assert words(lexicon, "x1.md") == ["boussole"]
+
+
+def test_keywords_are_weighted_best_first_with_at_most_eight() -> None:
+    shared = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo"
+    files = {"x1.md": shared + " alpha alpha bravo", "x2.md": shared, **FILLER}
+    keywords = build_lexicon(notes_of(files), language="en").keywords["x1.md"]
+    assert len(keywords) == 8
+    assert [word for word, _ in keywords[:2]] == ["alpha", "bravo"]
+    weights = [weight for _, weight in keywords]
+    assert weights == sorted(weights, reverse=True)
+
+
+# --- too little to compare ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_fewer_than_two_notes_give_an_empty_lexicon(count: int) -> None:
+    notes = notes_of({"x1.md": FRENCH["x1.md"]})[:count]
+    assert build_lexicon(notes, language="fr") == Lexicon("fr", {}, {})
+    assert build_lexicon(notes, language="en") == Lexicon("en", {}, {})
+
+
+def test_notes_sharing_no_word_give_an_empty_lexicon() -> None:
+    assert build_lexicon(notes_of(FILLER), language="fr") == Lexicon("fr", {}, {})
+
+
+# --- neighbours -----------------------------------------------------------------------------------
+
+# A hub that shares one or two words with each of five notes, plus unrelated notes.
+NEIGHBOURS = {
+    "hub.md": "boussole cartographe dauphin falaise girouette hibou",
+    "n1.md": "boussole cartographe marin",
+    "n2.md": "dauphin bateau",
+    "n3.md": "falaise vague rocher sable",
+    "n4.md": "girouette vent moulin pluie lune",
+    "n5.md": "hibou nuit lune étoile forêt chouette silence",
+    "o1.md": "marin bateau vague vent",
+    "o2.md": "rocher sable moulin",
+    "o3.md": "pluie lune étoile",
+    "o4.md": "forêt chouette silence nuit",
+    **FILLER,
+}
+
+
+def test_identical_notes_are_each_others_nearest_with_cosine_one() -> None:
+    lexicon = build_lexicon(
+        notes_of({"x1.md": "Beurre, crème.", "x2.md": "Beurre, crème.", **FILLER}), language="fr"
+    )
+    assert lexicon.neighbours["x1.md"] == (("x2.md", 1.0),)
+    assert lexicon.neighbours["x2.md"] == (("x1.md", 1.0),)
+
+
+def test_a_note_is_never_its_own_neighbour() -> None:
+    lexicon = build_lexicon(notes_of(NEIGHBOURS), language="fr", neighbours=50, min_similarity=0.0)
+    for rel, found in lexicon.neighbours.items():
+        assert rel not in [other for other, _ in found]
+    assert set(lexicon.neighbours) == set(NEIGHBOURS)
+
+
+def test_neighbours_are_the_most_similar_up_to_the_count() -> None:
+    notes = notes_of(NEIGHBOURS)
+    everything = build_lexicon(notes, language="fr", neighbours=50, min_similarity=0.0).neighbours["hub.md"]
+    scores = [score for _, score in everything]
+    assert scores == sorted(scores, reverse=True)
+    assert {other for other, _ in everything} == {"n1.md", "n2.md", "n3.md", "n4.md", "n5.md"}
+    for count in (1, 2, 3, 5):
+        found = build_lexicon(notes, language="fr", neighbours=count, min_similarity=0.0).neighbours["hub.md"]
+        assert found == everything[:count]
+
+
+def test_neighbours_are_at_least_min_similarity() -> None:
+    notes = notes_of(NEIGHBOURS)
+    everything = build_lexicon(notes, language="fr", neighbours=50, min_similarity=0.0).neighbours["hub.md"]
+    threshold = everything[2][1]
+    assert everything[3][1] < threshold  # the five scores differ: the threshold cuts between them
+    kept = build_lexicon(notes, language="fr", neighbours=50, min_similarity=threshold).neighbours["hub.md"]
+    assert kept == everything[:3]  # "at least": a score equal to the threshold is kept
+    above = build_lexicon(notes, language="fr", neighbours=50, min_similarity=threshold + 0.001)
+    assert above.neighbours["hub.md"] == everything[:2]
+
+
+def test_default_neighbours_are_five_at_least_point_two() -> None:
+    notes = notes_of(NEIGHBOURS)
+    everything = build_lexicon(notes, language="fr", neighbours=50, min_similarity=0.0).neighbours
+    default = build_lexicon(notes, language="fr").neighbours
+    for rel, found in everything.items():
+        assert default[rel] == tuple((other, score) for other, score in found if score >= 0.2)[:5]
+
+
+def test_the_lexicon_is_the_same_twice() -> None:
+    first = build_lexicon(notes_of(NEIGHBOURS), language="fr")
+    second = build_lexicon(notes_of(NEIGHBOURS), language="fr")
+    assert first == second
+    assert first.language == "fr"
+    assert list(first.keywords) == list(NEIGHBOURS)
