@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/tlvault rebuild
-	$(BIN)/tlvault notes
+	$(BIN)/tlvault status
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check tlvault tests benchmarks
