@@ -16,9 +16,9 @@ from stop_words import get_stop_words
 from benchmarks.vaultgen import GeneratedVault, generate_vault, write_vault
 from tests.conftest import REPO, RunCli
 from tlvault.config import default_config, load_config
-from tlvault.model import Insights
 from tlvault.pipeline import analyse, read_vault
 from tlvault.report import Report
+from tlvault.results import Insights
 
 TODAY = date(2026, 11, 20)
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 import igraph
 
 from tlvault.config import Config
-from tlvault.model import Cluster, IdeaGraph, Lexicon, Note, PreviousCluster
+from tlvault.model import Note, PreviousCluster
+from tlvault.results import Cluster, IdeaGraph, Lexicon
 
 SAME_CLUSTER = 0.5  # minimum Jaccard overlap with a previous cluster to keep its identity
 _NAME_WORDS = 3

@@ -18,7 +18,8 @@ from itertools import combinations
 import networkx as nx
 
 from tlvault.config import Config, JournalConfig
-from tlvault.model import Cluster, IdeaGraph, Lexicon, Mention, Note, Resolved
+from tlvault.model import Note, Resolved
+from tlvault.results import Cluster, IdeaGraph, Lexicon, Mention
 
 WIKILINK = 1.0
 COCITATION = 0.5

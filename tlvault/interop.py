@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tlvault.i18n import text
-from tlvault.model import GhostIdea, Insights, Link, Note, Orphan, ScoredCluster, Skipped
+from tlvault.model import Link, Note, Skipped
 from tlvault.pipeline import ParsedVault
 from tlvault.report import Report
+from tlvault.results import GhostIdea, Insights, Orphan, ScoredCluster
 
 NOTES_FORMAT = "tlvault-ofm-conformance/1"
 REBUILD_FORMAT = "tlvault-rebuild/1"

@@ -17,17 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tlvault.errors import NoteError
-from tlvault.model import (
-    Checkbox,
-    Heading,
-    InlineField,
-    JsonValue,
-    Link,
-    LinkKind,
-    Note,
-    Paragraph,
-    Property,
-)
+from tlvault.model import Checkbox, Heading, InlineField, JsonValue, Link, LinkKind, Note, Paragraph, Property
 from tlvault.ofm import make_parser, split_wikilink
 from tlvault.properties import split_frontmatter
 

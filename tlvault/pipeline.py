@@ -20,11 +20,12 @@ from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
-from tlvault.model import Cluster, IdeaGraph, Insights, Lexicon, Note, Resolved, Skipped, SourceFile, Vault
+from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
 from tlvault.render import render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links
+from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon
 from tlvault.scan import NoteVanishedError, read_note, scan_vault
 from tlvault.score import score_clusters
 from tlvault.text import build_lexicon, detect_language

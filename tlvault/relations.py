@@ -12,7 +12,7 @@ from itertools import combinations
 import networkx as nx
 
 from tlvault.i18n import text, text_count
-from tlvault.model import Cluster, Gap, GhostIdea, IdeaGraph, Orphan, Suggestion
+from tlvault.results import Cluster, Gap, GhostIdea, IdeaGraph, Orphan, Suggestion
 
 MAX_LISTED = 50  # ghosts and orphans listed, most telling first
 SUGGESTIONS = 3

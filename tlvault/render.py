@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from tlvault.model import STATE_FORMAT, STATE_REL, Cluster, OutputNote
+from tlvault.model import STATE_FORMAT, STATE_REL
+from tlvault.results import Cluster, OutputNote
 
 
 def render_state(clusters: Sequence[Cluster]) -> OutputNote:

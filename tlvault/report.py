@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from tlvault.model import Insights, Skipped, WriteResult
+from tlvault.model import Skipped
+from tlvault.results import Insights, WriteResult
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from tlvault.config import STAGES, Config, StagesConfig
 from tlvault.i18n import capitalise, text, text_count
-from tlvault.model import SIGNALS, Cluster, IdeaGraph, Insights, Note, ScoredCluster
+from tlvault.model import Note
 from tlvault.relations import find_gaps, find_orphans, rank_ghosts
+from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, ScoredCluster
 
 HALF_LIFE_DAYS = 14.0  # a touch or a journal mention counts half as much two weeks later
 MOMENTUM_SCALE = 2.0  # activity equal to this gives momentum 0.5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from tlvault.i18n import text
-from tlvault.model import Insights
+from tlvault.results import Insights
 
 _TITLES = {
     "fr": ("Idées à cultiver", "Idées fantômes", "Notes orphelines"),

@@ -21,7 +21,8 @@ from stop_words import get_stop_words
 if TYPE_CHECKING:
     from scipy import sparse
 
-from tlvault.model import Lexicon, Note
+from tlvault.model import Note
+from tlvault.results import Lexicon
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _MAX_CHARS = 20_000  # a note's first 20,000 characters say what it is about

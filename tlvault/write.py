@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tlvault.config import Config
-from tlvault.model import OutputNote, Skipped, WriteResult
+from tlvault.model import Skipped
+from tlvault.results import OutputNote, WriteResult
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,12 @@ from tests.conftest import MakeVault
 from tlvault.cluster import find_clusters
 from tlvault.config import ClusterConfig, Config, default_config
 from tlvault.graph import build_graph
-from tlvault.model import Cluster, IdeaGraph, Lexicon, PreviousCluster
+from tlvault.model import PreviousCluster
 from tlvault.parse import parse_note
 from tlvault.pipeline import analyse, read_vault
 from tlvault.report import Report
 from tlvault.resolve import resolve_links
+from tlvault.results import Cluster, IdeaGraph, Lexicon
 
 CONFIG = Config(vault=Path("vault"))
 ID = re.compile(r"c-[0-9a-f]{6}")

@@ -12,7 +12,7 @@ import pytest
 
 from tlvault.config import Config, JournalConfig, default_config, load_config
 from tlvault.errors import ConfigError
-from tlvault.model import SIGNALS
+from tlvault.results import SIGNALS
 
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
 

@@ -19,11 +19,12 @@ import pytest
 from tests.conftest import MakeVault
 from tlvault.config import Config, GraphConfig, JournalConfig, default_config
 from tlvault.graph import build_graph, export_graph, ghost_key, is_journal, journal_day
-from tlvault.model import Cluster, IdeaGraph, Lexicon, Mention, Note
+from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.pipeline import analyse, read_vault
 from tlvault.report import Report
 from tlvault.resolve import resolve_links
+from tlvault.results import Cluster, IdeaGraph, Lexicon, Mention
 
 CONFIG = Config(vault=Path("vault"))
 NO_WORDS = Lexicon("fr", {}, {})

@@ -15,9 +15,9 @@ import pytest
 
 from tlvault.config import ClusterConfig, Config
 from tlvault.graph import build_graph
-from tlvault.model import Cluster, Gap, GhostIdea, IdeaGraph, Insights, Lexicon, Orphan, Suggestion
 from tlvault.parse import parse_note
 from tlvault.resolve import resolve_links
+from tlvault.results import Cluster, Gap, GhostIdea, IdeaGraph, Insights, Lexicon, Orphan, Suggestion
 from tlvault.score import score_clusters
 
 CONFIG = Config(vault=Path("vault"))

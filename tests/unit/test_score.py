@@ -21,9 +21,9 @@ import pytest
 from tests.conftest import MakeVault, RunCli
 from tlvault.config import STAGES, Config, SignalWeights
 from tlvault.graph import build_graph
-from tlvault.model import SIGNALS, Cluster, IdeaGraph, Lexicon, ScoredCluster
 from tlvault.parse import parse_note
 from tlvault.resolve import resolve_links
+from tlvault.results import SIGNALS, Cluster, IdeaGraph, Lexicon, ScoredCluster
 from tlvault.score import note_link, note_stage, score_clusters
 
 CONFIG = Config(vault=Path("vault"))

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 import pytest
 from stop_words import get_stop_words
 
-from tlvault.model import Lexicon, Note
+from tlvault.model import Note
 from tlvault.parse import parse_note
+from tlvault.results import Lexicon
 from tlvault.text import build_lexicon, detect_language
 
 

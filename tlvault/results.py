@@ -1,0 +1,147 @@
+"""The dataclasses the idea engine passes on: lexicon, graph, clusters, scores and outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tlvault.model import Note, Skipped
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the words of the notes say: each note's keywords and its most similar notes."""
+
+    language: str  # "fr" or "en": the vault's main language
+    keywords: Mapping[str, tuple[tuple[str, float], ...]]  # note rel -> (word as written, weight)
+    neighbours: Mapping[str, tuple[tuple[str, float], ...]]  # note rel -> (other rel, cosine)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A journal paragraph that names an idea: when, where, and the sentence itself."""
+
+    journal: str  # the journal note's rel
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class IdeaGraph:
+    """Notes and ghost ideas joined by weighted, explained edges; journals are evidence only.
+
+    `graph` is an undirected networkx graph. Node keys are note rels and `ghost:<name>` for
+    link targets that do not exist; each edge has a total `weight` and `kinds`, a mapping of
+    edge kind (wikilink, cocitation, tag, similarity) to its share of the weight, and
+    `evidence`, the journal sentences that co-cite its ends.
+    """
+
+    graph: Any  # networkx.Graph; only graph, cluster and score touch it
+    notes: Mapping[str, Note]  # the notes that can belong to a cluster, by rel
+    ghosts: Mapping[str, str]  # ghost node -> the target as first written
+    journal: tuple[Note, ...]  # journal and daily notes, by rel
+    mentions: Mapping[str, tuple[Mention, ...]]  # node -> the journal paragraphs naming it
+    linked: frozenset[tuple[str, str]]  # node pairs joined by a written link, each pair sorted
+    name_counts: Mapping[str, int]  # lower-cased note name -> notes with that name (journals included)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of notes (and ghost ideas) about one idea, with an identity that survives rebuilds."""
+
+    id: str
+    name: str
+    notes: tuple[str, ...]  # member note rels, sorted
+    ghosts: tuple[str, ...]  # member ghost nodes, sorted
+    hub: str | None  # the member note most linked within the cluster
+    keywords: tuple[str, ...]  # its most distinctive words, as written
+
+
+SIGNALS = ("mass", "cohesion", "distillation", "momentum", "persistence", "hub", "bridges", "validation")
+
+
+@dataclass(frozen=True)
+class ScoredCluster:
+    """A cluster with its ripeness, the reasons for it and what to do next."""
+
+    cluster: Cluster
+    signals: Mapping[str, float]  # each of SIGNALS, in [0, 1]
+    ripeness: int  # 0–100
+    band: str  # seed | cultivate | ripe | harvest
+    stage: str  # harvest | cultivate | create | publish | productise
+    format: str  # post | newsletter | lead_magnet | product
+    strongest: tuple[str, str]  # the two signals that contribute most
+    weakest: str  # the signal to work on
+    why: str  # a sentence built from `strongest`
+    next_action: str  # a sentence built from `weakest`
+    last_activity: date | None
+
+
+@dataclass(frozen=True)
+class GhostIdea:
+    """A link target that does not exist yet, and who keeps naming it."""
+
+    node: str
+    label: str  # the target as first written
+    notes: tuple[str, ...]  # member notes that link to it
+    journal_days: tuple[date, ...]  # distinct journal days that name it
+    cluster: str | None  # the id of the cluster it belongs to
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A link worth writing, and why."""
+
+    target: str  # note rel
+    reason: str
+    evidence: str | None  # the journal sentence that co-cites both, if any
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A note with no written link in or out, and the links that would connect it."""
+
+    note: str
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Two large clusters that barely touch, as a question, with the notes between them."""
+
+    clusters: tuple[str, str]  # cluster ids
+    question: str
+    bridges: tuple[str, ...]  # note rels linked to both
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Everything the scoring stage found, ready to render."""
+
+    language: str
+    today: date
+    clusters: tuple[ScoredCluster, ...]  # ripest first
+    ghosts: tuple[GhostIdea, ...]  # most named first
+    orphans: tuple[Orphan, ...]
+    gaps: tuple[Gap, ...]
+    ghost_labels: Mapping[str, str]  # ghost node -> the target as first written
+
+
+@dataclass(frozen=True)
+class OutputNote:
+    """A file tlvault generates: its path inside the output folder and its full text."""
+
+    rel: str  # relative to the output folder
+    text: str
+    marker: str  # text that proves an existing file at `rel` is tlvault's to overwrite
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What writing the outputs did."""
+
+    written: tuple[str, ...] = ()  # output-folder-relative paths
+    unchanged: tuple[str, ...] = ()
+    refused: tuple[Skipped, ...] = ()  # files tlvault may not overwrite, and why
