@@ -49,12 +49,13 @@ def find_clusters(
     groups.sort(key=lambda group: (-len(group[0]), group[0]))
     matches = _match([frozenset(notes) for notes, _ in groups], previous)
     tag_counts = Counter(tag for note in graph.notes.values() for tag in note.tags)
+    hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
     taken = {cluster.id for cluster in previous}
     names_taken = {cluster.name for cluster in previous}
     clusters = []
     for index, (notes, ghosts) in enumerate(groups):
-        hub = _hub(graph, notes)
-        keywords = _keywords(graph, lexicon, notes, hub)
+        hub = _hub(graph, notes, hub_tags)
+        keywords = _keywords(graph, lexicon, notes)
         old = matches.get(index)
         if old is not None:
             cluster_id, name = old.id, old.name
@@ -121,29 +122,31 @@ def _new_id(notes: Sequence[str], taken: set[str]) -> str:
     return f"c-{digest[:length]}"
 
 
-def _hub(graph: IdeaGraph, notes: Sequence[str]) -> str | None:
-    """The member note with the most weight inside the cluster (ties: path order)."""
+def _hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> str | None:
+    """A member tagged as a hub (`#moc`…), else the one with the most weight inside the cluster."""
     members = set(notes)
-    best: tuple[float, str] | None = None
+    best: tuple[bool, float, str] | None = None
     for rel in notes:
-        inside = sum(
-            data["weight"] for _, other, data in graph.graph.edges(rel, data=True) if other in members
-        )
-        if best is None or inside > best[0]:
-            best = (inside, rel)
-    return best[1] if best else None
+        inside = float(sum(data["weight"] for other, data in graph.graph[rel].items() if other in members))
+        candidate = (bool(hub_tags & set(graph.notes[rel].tags)), inside, rel)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
 
 
-def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str], hub: str | None) -> tuple[str, ...]:
-    """The words that weigh most across the members; the hub counts twice, title words double."""
-    title_words = {word.casefold() for rel in notes for word in _words(graph.notes[rel].name)}
+def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple[str, ...]:
+    """The cluster's words: those in the most member titles first, then by summed TF-IDF weight."""
+    in_titles: Counter[str] = Counter()
+    for rel in notes:
+        in_titles.update({word.casefold() for word in _words(graph.notes[rel].name)})
     totals: dict[str, float] = defaultdict(float)
     for rel in notes:
-        boost = 2.0 if rel == hub else 1.0
         for word, weight in lexicon.keywords.get(rel, ()):
             if word.casefold() not in _GENERIC:
-                totals[word] += weight * boost * (2.0 if word.casefold() in title_words else 1.0)
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+                totals[word] += weight
+    ranked = sorted(
+        totals.items(), key=lambda item: (-min(in_titles[item[0].casefold()], 3), -item[1], item[0])
+    )
     return tuple(word for word, _ in ranked[:_KEYWORDS])
 
 

@@ -45,6 +45,7 @@ class ClusterConfig:
     resolution: float = 1.0  # above 1: more, smaller clusters; below 1: fewer, larger ones
     seed: int = 42
     min_size: int = 3  # fewer notes than this is not a cluster
+    hub_tags: tuple[str, ...] = ("moc", "hub", "carte", "index", "sommaire")  # a note tagged so is a hub
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,7 @@ _SECTIONS: dict[str, _Section] = {
             "resolution": lambda p, k, v: _number(p, k, v, low=0.01),
             "seed": lambda p, k, v: _count(p, k, v, minimum=0),
             "min_size": _positive,
+            "hub_tags": _text_list,
         },
     ),
     "scoring": _Section(

@@ -154,7 +154,10 @@ def _add_journal(
     for note in journal:
         day = journal_day(note)
         by_paragraph: dict[int, list[str]] = defaultdict(list)
+        header_lines = {field.line for field in note.inline_fields}  # `Lien : [[…]]` is not prose
         for link, target in zip(note.links, resolved.of(note), strict=True):
+            if link.line in header_lines:
+                continue
             node = _node(link.target, target, members, ghosts)
             if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
                 by_paragraph[link.paragraph].append(node)

@@ -7,6 +7,60 @@ from collections.abc import Mapping
 LANGUAGES = ("fr", "en")
 
 _FR: Mapping[str, str] = {
+    # generated notes: names
+    "file.index": "Idées à cultiver",
+    "file.health": "Santé du coffre",
+    "file.canvas": "Carte des idées",
+    "canvas.caption": "## Carte des idées\nLes clusters les plus mûrs, regroupés. Détails : [[{index}]]",
+    # index note
+    "index.title": "Idées à cultiver",
+    "index.next": "Quoi écrire ensuite ?",
+    "index.score_line": "{score}/100 · {band} · {format}",
+    "index.ranking": "Classement",
+    "index.columns": "# | Cluster | Score | Maturité | Étape | Format | Notes",
+    "index.actions": "Prochaines actions",
+    "index.ghosts": "Idées fantômes",
+    "index.ghost_line": "{notes} · {days}",
+    "index.gaps": "Écarts et ponts",
+    "index.gap_bridges": "Notes entre les deux : {notes}",
+    "index.orphans": "Notes à relier",
+    "index.map": "Carte",
+    "index.canvas": "Toutes les idées sur un canevas : {canvas}",
+    "index.health": "État du coffre : {health}",
+    "index.empty": "Pas encore de cluster : il faut au moins {size} notes reliées autour d’une même idée.",
+    "count.notes": "{count} notes",
+    "count.notes.one": "une note",
+    "count.notes.zero": "aucune note",
+    "count.days": "{count} jours de journal",
+    "count.days.one": "un jour de journal",
+    "count.days.zero": "aucun jour de journal",
+    # cluster note
+    "cluster.summary": "**{score}/100** · {band} · étape : {stage} · format : {format}",
+    "cluster.why": "Pourquoi",
+    "cluster.missing": "Ce qui manque",
+    "cluster.weakest": "Le signal le plus faible est « {signal} » ({value}).",
+    "cluster.core": "Notes au cœur",
+    "cluster.hub": "note centrale",
+    "cluster.outline": "Plan proposé",
+    "cluster.outline_close": "Pour conclure : {action}",
+    "cluster.members": "Notes du cluster",
+    "cluster.member_columns": "Note | Dernière activité",
+    "cluster.links": "Liens manquants",
+    "cluster.ghosts": "Idées fantômes",
+    "cluster.bridges": "Ponts",
+    "cluster.bridge_line": "{cluster}, par {notes}",
+    "cluster.timeline": "Journal",
+    "cluster.actions": "Prochaines actions",
+    "cluster.link_action": "Relie {first} et {second} : ton journal les cite ensemble.",
+    "cluster.ghost_action": "Écris la note {ghost}.",
+    "cluster.published": "Publié / dérivés",
+    # health note
+    "health.title": "Santé du coffre",
+    "health.summary": "{notes} notes lues ; {links} liens, {unresolved} non résolus ; {problems} à vérifier.",
+    "health.unresolved": "Liens non résolus",
+    "health.unresolved_columns": "Cible | Écrite dans",
+    "health.orphans": "Notes orphelines",
+    "health.problems": "Notes ignorées ou lues avec un problème",
     # bands (PRODUCT.md, "Score")
     "band.seed": "🌱 graine",
     "band.cultivate": "🌿 à cultiver",
@@ -72,6 +126,56 @@ _FR: Mapping[str, str] = {
 }
 
 _EN: Mapping[str, str] = {
+    "file.index": "Ideas to cultivate",
+    "file.health": "Vault health",
+    "file.canvas": "Idea map",
+    "canvas.caption": "## Idea map\nThe ripest clusters, grouped. Details: [[{index}]]",
+    "index.title": "Ideas to cultivate",
+    "index.next": "What to write next?",
+    "index.score_line": "{score}/100 · {band} · {format}",
+    "index.ranking": "Ranking",
+    "index.columns": "# | Cluster | Score | Ripeness | Stage | Format | Notes",
+    "index.actions": "Next actions",
+    "index.ghosts": "Ghost ideas",
+    "index.ghost_line": "{notes} · {days}",
+    "index.gaps": "Gaps and bridges",
+    "index.gap_bridges": "Notes in between: {notes}",
+    "index.orphans": "Notes to connect",
+    "index.map": "Map",
+    "index.canvas": "Every idea on a canvas: {canvas}",
+    "index.health": "Vault health: {health}",
+    "index.empty": "No cluster yet: it takes at least {size} notes linked around one idea.",
+    "count.notes": "{count} notes",
+    "count.notes.one": "one note",
+    "count.notes.zero": "no note",
+    "count.days": "{count} journal days",
+    "count.days.one": "one journal day",
+    "count.days.zero": "no journal day",
+    "cluster.summary": "**{score}/100** · {band} · stage: {stage} · format: {format}",
+    "cluster.why": "Why",
+    "cluster.missing": "What is missing",
+    "cluster.weakest": "The weakest signal is “{signal}” ({value}).",
+    "cluster.core": "Core notes",
+    "cluster.hub": "central note",
+    "cluster.outline": "Proposed outline",
+    "cluster.outline_close": "To conclude: {action}",
+    "cluster.members": "Notes in the cluster",
+    "cluster.member_columns": "Note | Last activity",
+    "cluster.links": "Missing links",
+    "cluster.ghosts": "Ghost ideas",
+    "cluster.bridges": "Bridges",
+    "cluster.bridge_line": "{cluster}, through {notes}",
+    "cluster.timeline": "Journal",
+    "cluster.actions": "Next actions",
+    "cluster.link_action": "Link {first} and {second}: your journal cites them together.",
+    "cluster.ghost_action": "Write the note {ghost}.",
+    "cluster.published": "Published / derived",
+    "health.title": "Vault health",
+    "health.summary": "{notes} notes read; {links} links, {unresolved} unresolved; {problems} to check.",
+    "health.unresolved": "Unresolved links",
+    "health.unresolved_columns": "Target | Written in",
+    "health.orphans": "Orphan notes",
+    "health.problems": "Notes skipped or read with a problem",
     "band.seed": "🌱 seed",
     "band.cultivate": "🌿 to cultivate",
     "band.ripe": "🍎 ripe",
@@ -137,11 +241,12 @@ def text(language: str, key: str, **values: object) -> str:
     return table[key].format(**values)
 
 
-def text_count(language: str, key: str, count: int | None, **values: object) -> str:
-    """Like `text`, with the singular form `key.one` when `count` is 1 and the table has it."""
+def text_count(language: str, key: str, number: int | None, /, **values: object) -> str:
+    """Like `text`, with the form `key.one` for 1 and `key.zero` for 0 when the table has them."""
     table = _TABLES.get(language, _FR)
-    if count == 1 and f"{key}.one" in table:
-        key = f"{key}.one"
+    form = {0: f"{key}.zero", 1: f"{key}.one"}.get(number) if number is not None else None
+    if form is not None and form in table:
+        key = form
     return table[key].format(**values)
 
 

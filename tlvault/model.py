@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import NewType, TypeAlias
+from typing import Any, NewType, TypeAlias
 
 NoteId = NewType("NoteId", str)  # vault-relative, "/"-separated, no ".md": "ideas/Deep work"
 
@@ -73,7 +73,7 @@ class Vault:
     notes: tuple[SourceFile, ...]  # Markdown notes to parse, sorted by rel
     files: tuple[str, ...]  # every linkable file, notes included, sorted rels
     skipped: tuple[Skipped, ...]  # files skipped with a reason worth a warning
-    previous: tuple[PreviousCluster, ...] = ()  # the clusters of the last rebuild (state file)
+    previous: PreviousState | None = None  # what the last rebuild left (the state file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,3 +216,11 @@ class PreviousCluster:
     id: str
     name: str
     members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreviousState:
+    """The state file of the last rebuild: its clusters and the fingerprints of what it wrote."""
+
+    clusters: tuple[PreviousCluster, ...] = ()
+    files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rel in output folder -> record

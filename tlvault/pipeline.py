@@ -22,9 +22,9 @@ from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
 from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
-from tlvault.render import render_state
+from tlvault.render import RenderInput, render_outputs
 from tlvault.report import Report
-from tlvault.resolve import resolve_links
+from tlvault.resolve import resolve_links, unresolved_links
 from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon
 from tlvault.scan import NoteVanishedError, read_note, scan_vault
 from tlvault.score import score_clusters
@@ -67,9 +67,33 @@ def rebuild(config: Config, *, now: date | None = None, dry_run: bool = False) -
     started = time.perf_counter()
     analysis = analyse(config, read_vault(config, report), now=now)
     report.insights = analysis.insights
-    report.record(write_outputs([render_state(analysis.clusters)], config, dry_run=dry_run))
+    outputs = render_outputs(_render_input(config, analysis, report))  # everything, before any write
+    previous = analysis.parsed.vault.previous
+    report.record(
+        write_outputs(outputs, config, previous=previous.files if previous else None, dry_run=dry_run)
+    )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderInput:
+    parsed = analysis.parsed
+    output = config.output_folder + "/"
+    user_names = frozenset(
+        rel.rsplit("/", 1)[-1][:-3].casefold()
+        for rel in parsed.files
+        if rel.lower().endswith(".md") and not rel.startswith(output)
+    )
+    return RenderInput(
+        insights=analysis.insights,
+        output_folder=config.output_folder,
+        user_names=user_names,
+        unresolved=unresolved_links(parsed.notes, parsed.resolved),
+        problems=tuple(sorted([*report.skipped, *report.warned], key=lambda s: s.rel)),
+        notes_count=report.notes_count,
+        links_count=report.links_count,
+        min_size=config.cluster.min_size,
+    )
 
 
 def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> Analysis:
@@ -84,7 +108,8 @@ def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> 
         min_similarity=config.graph.min_similarity,
     )
     graph = build_graph(parsed.notes, parsed.resolved, lexicon, config)
-    clusters = tuple(find_clusters(graph, lexicon, parsed.vault.previous, config))
+    previous = parsed.vault.previous.clusters if parsed.vault.previous else ()
+    clusters = tuple(find_clusters(graph, lexicon, previous, config))
     insights = score_clusters(graph, clusters, config, today=today, language=language)
     return Analysis(parsed, lexicon, graph, clusters, insights)
 
@@ -109,11 +134,13 @@ def read_vault(config: Config, report: Report) -> ParsedVault:
             log.debug("%s: deleted during the scan; ignored", source.rel)
     files = tuple(rel for rel in vault.files if rel not in vanished)
     resolved = resolve_links(notes, files)
-    _count(report, notes, files, resolved)
+    output = config.output_folder + "/"
+    _count(report, notes, [rel for rel in files if not rel.startswith(output)], resolved)
     return ParsedVault(vault, tuple(notes), files, resolved)
 
 
 def _count(report: Report, notes: Sequence[Note], files: Sequence[str], resolved: Resolved) -> None:
+    """The report's counts; `files` are the user's (tlvault's own output does not count)."""
     report.notes_count = len(notes)
     report.files_count = len(files)
     report.links_count = sum(len(note.links) for note in notes)

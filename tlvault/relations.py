@@ -6,13 +6,24 @@ never exact betweenness (309 s on a 10k-note graph).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
 import networkx as nx
 
 from tlvault.i18n import text, text_count
-from tlvault.results import Cluster, Gap, GhostIdea, IdeaGraph, Orphan, Suggestion
+from tlvault.results import (
+    Cluster,
+    ClusterBridge,
+    Gap,
+    GhostIdea,
+    IdeaGraph,
+    Mention,
+    MissingLink,
+    Orphan,
+    Suggestion,
+)
 
 MAX_LISTED = 50  # ghosts and orphans listed, most telling first
 SUGGESTIONS = 3
@@ -122,3 +133,60 @@ def _bridges(touching: Mapping[str, Mapping[str, float]], first: str, second: st
         if weights.get(first, 0) > 0 and weights.get(second, 0) > 0:
             found.append((-min(weights[first], weights[second]), node))
     return tuple(node for _, node in sorted(found)[:3])
+
+
+# -- what a cluster note shows ------------------------------------------------------------
+
+CORE_NOTES = 6
+TIMELINE = 12
+MISSING_LINKS = 5
+
+
+def core_notes(cluster: Cluster, inside: Mapping[str, float]) -> tuple[str, ...]:
+    """The hub, then the members with the most weight inside the cluster."""
+    ranked = sorted(cluster.notes, key=lambda rel: (rel != cluster.hub, -inside.get(rel, 0.0), rel))
+    return tuple(ranked[:CORE_NOTES])
+
+
+def missing_links(graph: IdeaGraph, cluster: Cluster) -> tuple[MissingLink, ...]:
+    """Member pairs the journal co-cites but no note links, most co-cited first."""
+    members = set(cluster.notes)
+    found = []
+    for rel in cluster.notes:
+        for other, data in graph.graph[rel].items():
+            if (
+                rel < other
+                and other in members
+                and "cocitation" in data["kinds"]
+                and not _linked(graph, rel, other)
+            ):
+                found.append((-data["kinds"]["cocitation"], rel, other, data["evidence"][0]))
+    return tuple(MissingLink(a, b, evidence) for _, a, b, evidence in sorted(found)[:MISSING_LINKS])
+
+
+def cluster_bridges(cluster: Cluster, reach: Mapping[str, Mapping[str, float]]) -> tuple[ClusterBridge, ...]:
+    """The other clusters this one touches (edge weight ≥ 1), heaviest first, with the notes touching them."""
+    totals: dict[str, float] = defaultdict(float)
+    touching: dict[str, list[str]] = defaultdict(list)
+    for rel in cluster.notes:
+        for owner, weight in reach.get(rel, {}).items():
+            if owner not in ("", cluster.id):
+                totals[owner] += weight
+                touching[owner].append(rel)
+    ranked = sorted((-weight, owner) for owner, weight in totals.items() if weight >= 1.0)
+    return tuple(
+        ClusterBridge(owner, round(-weight, 3), tuple(touching[owner][:3])) for weight, owner in ranked
+    )
+
+
+def timeline(graph: IdeaGraph, cluster: Cluster) -> tuple[Mention, ...]:
+    """The journal paragraphs that name the cluster's notes or ghosts, newest first, each once."""
+    seen: set[tuple[str, str]] = set()
+    mentions = []
+    for node in (*cluster.notes, *cluster.ghosts):
+        for mention in graph.mentions.get(node, ()):
+            if (mention.journal, mention.text) not in seen:
+                seen.add((mention.journal, mention.text))
+                mentions.append(mention)
+    mentions.sort(key=lambda m: (m.day, m.journal, m.text), reverse=True)
+    return tuple(mentions[:TIMELINE])

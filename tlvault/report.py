@@ -38,11 +38,15 @@ class Report:
         log.warning("%s: %s", rel, reason)
 
     def record(self, result: WriteResult) -> None:
-        """Count what writing did; a file tlvault may not replace costs one warning line."""
+        """Count what writing did; a file left alone or backed up costs one warning line."""
         self.written.extend(result.written)
         self.unchanged_count += len(result.unchanged)
-        for refused in result.refused:
-            self.warn(refused.rel, refused.reason)
+        for problem in (*result.refused, *result.backups):
+            self.warn(problem.rel, problem.reason)
+        for rel in result.removed:
+            log.info("%s: no longer generated; removed", rel)
+        for rel in result.kept:
+            log.warning("%s: no longer generated, but you wrote in it; kept as it is", rel)
 
     def summary(self) -> str:
         """One line for the terminal: what was read, found and written, and the time taken."""

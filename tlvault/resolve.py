@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from tlvault.model import Note, Resolved
+from tlvault.results import UnresolvedLink
 
 
 class LinkIndex:
@@ -79,3 +80,16 @@ def resolve_links(notes: Sequence[Note], files: Iterable[str]) -> Resolved:
     return Resolved(
         {note.rel: tuple(index.resolve(link.target, note.rel) for link in note.links) for note in notes}
     )
+
+
+def unresolved_links(notes: Sequence[Note], resolved: Resolved) -> tuple[UnresolvedLink, ...]:
+    """Every link target that opens no file, with the notes that write it, most written first."""
+    by_target: dict[str, tuple[str, set[str]]] = {}
+    for note in notes:
+        for link, target in zip(note.links, resolved.of(note), strict=True):
+            if target is None and link.target.strip():
+                key = _fold(link.target.strip())
+                _, where = by_target.setdefault(key, (link.target.strip(), set()))
+                where.add(note.rel)
+    ranked = sorted(by_target.values(), key=lambda item: (-len(item[1]), item[0].lower(), item[0]))
+    return tuple(UnresolvedLink(target, tuple(sorted(where))) for target, where in ranked)

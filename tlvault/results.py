@@ -63,6 +63,24 @@ SIGNALS = ("mass", "cohesion", "distillation", "momentum", "persistence", "hub",
 
 
 @dataclass(frozen=True)
+class MissingLink:
+    """Two notes of a cluster the journal cites together, with no written link between them."""
+
+    source: str
+    target: str
+    evidence: str  # the journal paragraph that co-cites them
+
+
+@dataclass(frozen=True)
+class ClusterBridge:
+    """Another cluster this one touches, and the member notes that touch it."""
+
+    cluster: str  # the other cluster's id
+    weight: float
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ScoredCluster:
     """A cluster with its ripeness, the reasons for it and what to do next."""
 
@@ -77,6 +95,12 @@ class ScoredCluster:
     why: str  # a sentence built from `strongest`
     next_action: str  # a sentence built from `weakest`
     last_activity: date | None
+    core: tuple[str, ...] = ()  # the most connected members, hub first
+    activity: tuple[tuple[str, date | None], ...] = ()  # every member and its last activity, newest first
+    missing_links: tuple[MissingLink, ...] = ()
+    bridges: tuple[ClusterBridge, ...] = ()  # heaviest first
+    timeline: tuple[Mention, ...] = ()  # journal paragraphs naming the cluster, newest first
+    links: tuple[tuple[str, str], ...] = ()  # member pairs joined by a written link, sorted
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,7 @@ class OutputNote:
     rel: str  # relative to the output folder
     text: str
     marker: str  # text that proves an existing file at `rel` is tlvault's to overwrite
+    kind: str = "markdown"  # markdown | canvas | state
 
 
 @dataclass(frozen=True)
@@ -145,3 +170,14 @@ class WriteResult:
     written: tuple[str, ...] = ()  # output-folder-relative paths
     unchanged: tuple[str, ...] = ()
     refused: tuple[Skipped, ...] = ()  # files tlvault may not overwrite, and why
+    backups: tuple[Skipped, ...] = ()  # files edited inside tlvault's regions: (file, where the copy is)
+    removed: tuple[str, ...] = ()  # generated files no longer needed, deleted
+    kept: tuple[str, ...] = ()  # generated files no longer needed, kept because the user wrote in them
+
+
+@dataclass(frozen=True)
+class UnresolvedLink:
+    """A link target that resolves to no file, and the notes that write it."""
+
+    target: str
+    notes: tuple[str, ...]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tlvault.config import Config
 from tlvault.errors import NoteError, VaultError
-from tlvault.model import STATE_FORMAT, STATE_REL, PreviousCluster, Skipped, SourceFile, Vault
+from tlvault.model import STATE_FORMAT, STATE_REL, PreviousCluster, PreviousState, Skipped, SourceFile, Vault
 
 log = logging.getLogger(__name__)
 
@@ -67,23 +67,25 @@ def scan_vault(config: Config) -> Vault:
     )
 
 
-def _read_state(config: Config, walk: _Walk) -> tuple[PreviousCluster, ...]:
-    """The clusters the last rebuild left in the output folder's state file (none if absent)."""
+def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
+    """What the last rebuild left in the output folder's state file (None if there is none)."""
     rel = f"{config.output_folder}/{STATE_REL}"
     path = config.output_path / STATE_REL
     try:
         document = json.loads(path.read_bytes()) if not path.is_symlink() else None
-        if document is None or document.get("format") != STATE_FORMAT:
+        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
             raise ValueError("not a tlvault state file")
-        return tuple(
+        clusters = tuple(
             PreviousCluster(str(item["id"]), str(item["name"]), tuple(str(m) for m in item["members"]))
             for item in document["clusters"]
         )
+        files = document.get("files", {})
+        return PreviousState(clusters, files if isinstance(files, dict) else {})
     except FileNotFoundError:
-        return ()
+        return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         walk.skipped.append(Skipped(rel, f"unreadable cluster state ({exc}); cluster ids start afresh"))
-        return ()
+        return None
 
 
 def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:

@@ -16,7 +16,15 @@ from functools import lru_cache
 from tlvault.config import STAGES, Config, StagesConfig
 from tlvault.i18n import capitalise, text, text_count
 from tlvault.model import Note
-from tlvault.relations import find_gaps, find_orphans, rank_ghosts
+from tlvault.relations import (
+    cluster_bridges,
+    core_notes,
+    find_gaps,
+    find_orphans,
+    missing_links,
+    rank_ghosts,
+    timeline,
+)
 from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, ScoredCluster
 
 HALF_LIFE_DAYS = 14.0  # a touch or a journal mention counts half as much two weeks later
@@ -24,7 +32,6 @@ MOMENTUM_SCALE = 2.0  # activity equal to this gives momentum 0.5
 PERSISTENCE_WEEKS = 8  # distinct active weeks (out of the last 26) for full persistence
 MASS_NOTES = 12  # notes for full mass
 DISTILLED_WORDS = 150
-HUB_TAGS = frozenset({"moc", "hub", "carte", "index", "sommaire"})
 _SUMMARY = re.compile(
     r"r[ée]sum[ée]|summary|tl;?dr|en bref|synth[èe]se|key takeaways|\[!(summary|abstract|tldr)\]", re.I
 )
@@ -77,6 +84,7 @@ class _Scorer:
         self.graph, self.config, self.today, self.language = graph, config, today, language
         self.membership = {node: c.id for c in clusters for node in (*c.notes, *c.ghosts)}
         self.names = {cluster.id: cluster.name for cluster in clusters}
+        self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
         # node -> cluster id ("" outside any cluster) -> weight of the node's edges into it
         self.reach: dict[str, Counter[str]] = defaultdict(Counter)
         owner = self.membership.get
@@ -110,6 +118,12 @@ class _Scorer:
             why=_why(self.language, strongest, facts, self.graph),
             next_action=_next_action(self.language, weakest, facts, cluster, fmt, self.graph),
             last_activity=max((day for note in notes if (day := _day(note)) is not None), default=None),
+            core=core_notes(cluster, {rel: self.reach[rel][cluster.id] for rel in cluster.notes}),
+            activity=_activity(notes),
+            missing_links=missing_links(self.graph, cluster),
+            bridges=cluster_bridges(cluster, self.reach),
+            timeline=timeline(self.graph, cluster),
+            links=_written_links(self.graph, cluster),
         )
 
     def _signals(
@@ -124,7 +138,7 @@ class _Scorer:
         neighbours = self._neighbour_clusters(cluster)
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
         published = sum(stage >= STAGES.index("publish") for stage in stages)
-        hub, outline = _hub_and_outline(graph, cluster)
+        hub, outline = _hub_and_outline(graph, cluster, self.hub_tags)
         signals = {
             "mass": min(1.0, math.log1p(len(notes)) / math.log1p(MASS_NOTES)),
             "cohesion": self._cohesion(cluster),
@@ -222,7 +236,9 @@ def _distilled(note: Note, stage: int, config: Config) -> float:
     return 0.4 * worked + 0.2 * summary + 0.2 * claim + 0.2 * (note.word_count >= DISTILLED_WORDS)
 
 
-def _hub_and_outline(graph: IdeaGraph, cluster: Cluster) -> tuple[str | None, str | None]:
+def _hub_and_outline(
+    graph: IdeaGraph, cluster: Cluster, hub_tags: frozenset[str]
+) -> tuple[str | None, str | None]:
     """The hub (tagged moc, or linked with half the cluster) and the outline (headings and links)."""
     members = set(cluster.notes)
     hubs: list[tuple[bool, int, str]] = []
@@ -232,7 +248,7 @@ def _hub_and_outline(graph: IdeaGraph, cluster: Cluster) -> tuple[str | None, st
         linked = sum(
             1 for other in graph.graph[rel] if other in members and _pair(rel, other) in graph.linked
         )
-        is_tagged = bool(HUB_TAGS & set(note.tags))
+        is_tagged = bool(hub_tags & set(note.tags))
         if is_tagged or linked >= max(3, (len(members) - 1) / 2):
             hubs.append((not is_tagged, -linked, rel))  # a note tagged moc first, then the most linked
         if outline is None and len(note.headings) >= 3 and linked >= 3:
@@ -242,6 +258,26 @@ def _hub_and_outline(graph: IdeaGraph, cluster: Cluster) -> tuple[str | None, st
 
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
+
+
+def _written_links(graph: IdeaGraph, cluster: Cluster) -> tuple[tuple[str, str], ...]:
+    members = set(cluster.notes)
+    return tuple(
+        sorted(
+            (rel, other)
+            for rel in cluster.notes
+            for other in graph.graph[rel]
+            if rel < other and other in members and (rel, other) in graph.linked
+        )
+    )
+
+
+def _activity(notes: Sequence[Note]) -> tuple[tuple[str, date | None], ...]:
+    """Each member and its last activity, the most recent first (undated last)."""
+    dated = [(note.rel, _day(note)) for note in notes]
+    return tuple(
+        sorted(dated, key=lambda item: (item[1] is None, -(item[1] or date.min).toordinal(), item[0]))
+    )
 
 
 def _day(note: Note) -> date | None:

@@ -1,54 +1,102 @@
-"""write_outputs(outputs, config, dry_run) -> WriteResult: atomic, only if changed, only tlvault's files.
+"""write_outputs(outputs, config, previous, dry_run) -> WriteResult: safe writes of generated files.
 
-Only this module writes to the vault, and only inside the output folder.
+Only this module writes to the vault, only inside the output folder, and only:
+- files that carry tlvault's marker (a file at an output path without it is left alone);
+- when the bytes change, through a temporary file in the same folder, fsync and `os.replace`;
+- keeping the user's text outside tlvault's regions byte for byte, and the ticks of its checkboxes;
+- after saving a copy, outside the vault, of a file someone edited inside tlvault's regions.
 """
 
 from __future__ import annotations
 
 import errno
-import logging
+import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import platformdirs
+
+from tlvault.canvas import is_tlvault_canvas, merge_canvas
 from tlvault.config import Config
 from tlvault.model import Skipped
+from tlvault.regions import MarkerError, fingerprint, fingerprints, merge, split
 from tlvault.results import OutputNote, WriteResult
 
-log = logging.getLogger(__name__)
-
-TEMP_SUFFIX = ".tlvault-tmp"  # temporary files: `.<name>.<random>.tlvault-tmp`, same folder
+TEMP_SUFFIX = ".tlvault-tmp"  # temporary files: `.<name>.<random>.tlvault-tmp`, in the same folder
+PreviousFiles = Mapping[str, Mapping[str, Any]]  # rel -> {"regions": {name: fingerprint}, "free": …}
 
 
 class _LeaveAloneError(Exception):
     """The file at an output path is not tlvault's to replace; the message says why."""
 
 
-def write_outputs(outputs: Sequence[OutputNote], config: Config, *, dry_run: bool = False) -> WriteResult:
-    """Write every output whose bytes changed; leave alone any file tlvault does not own."""
-    written, unchanged, refused = [], [], []
+@dataclass
+class _Outcome:
+    """What writing has done so far."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[Skipped] = field(default_factory=list)
+    backups: list[Skipped] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def write_outputs(
+    outputs: Sequence[OutputNote],
+    config: Config,
+    *,
+    previous: PreviousFiles | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
+    """Write every output whose bytes changed; tidy files tlvault no longer generates."""
+    previous = previous or {}
+    outcome = _Outcome()
+    if not dry_run:
+        _remove_stale_temporaries(config.output_path)
     for output in outputs:
-        path = config.output_path / output.rel
-        data = output.text.encode("utf-8")
-        try:
-            existing = _existing(path, output.marker)
-            if existing == data:
-                unchanged.append(output.rel)
-                continue
-            if not dry_run:
-                _replace_atomically(path, data)
-            written.append(output.rel)
-        except _LeaveAloneError as exc:
-            refused.append(Skipped(f"{config.output_folder}/{output.rel}", str(exc)))
-        except OSError as exc:
-            code = errno.errorcode.get(exc.errno or 0, "error")
-            reason = f"could not be written ({exc.strerror}, {code}); the previous version is kept"
-            refused.append(Skipped(f"{config.output_folder}/{output.rel}", reason))
-    return WriteResult(tuple(written), tuple(unchanged), tuple(refused))
+        _write_one(output, config, previous.get(output.rel, {}), outcome, dry_run)
+    produced = {output.rel for output in outputs}
+    for rel in sorted(set(previous) - produced):
+        _retire(rel, config, previous[rel], outcome, dry_run)
+    return WriteResult(
+        tuple(outcome.written),
+        tuple(outcome.unchanged),
+        tuple(outcome.refused),
+        tuple(outcome.backups),
+        tuple(outcome.removed),
+        tuple(outcome.kept),
+    )
 
 
-def _existing(path: Path, marker: str) -> bytes | None:
+def _write_one(
+    output: OutputNote, config: Config, record: Mapping[str, Any], outcome: _Outcome, dry_run: bool
+) -> None:
+    path = config.output_path / output.rel
+    shown = f"{config.output_folder}/{output.rel}"
+    try:
+        existing = _read_owned(path, output)
+        data = _new_bytes(output, existing, record, config, shown, outcome, dry_run)
+        if data == existing:
+            outcome.unchanged.append(output.rel)
+            return
+        if not dry_run:
+            _replace_atomically(path, data)
+        outcome.written.append(output.rel)
+    except _LeaveAloneError as exc:
+        outcome.refused.append(Skipped(shown, str(exc)))
+    except OSError as exc:
+        code = errno.errorcode.get(exc.errno or 0, "error")
+        reason = f"could not be written ({exc.strerror}, {code}); the previous version is kept"
+        outcome.refused.append(Skipped(shown, reason))
+
+
+def _read_owned(path: Path, output: OutputNote) -> bytes | None:
     """The bytes at `path` if tlvault owns them, None if there is no file; raises _LeaveAloneError."""
     if path.is_symlink():
         raise _LeaveAloneError("is a symlink; not written through")
@@ -56,9 +104,76 @@ def _existing(path: Path, marker: str) -> bytes | None:
         existing = path.read_bytes()
     except FileNotFoundError:
         return None
-    if marker.encode("utf-8") not in existing:
+    owned = (
+        is_tlvault_canvas(existing.decode("utf-8", "replace"))
+        if output.kind == "canvas"
+        else output.marker.encode("utf-8") in existing
+    )
+    if not owned:
         raise _LeaveAloneError("was not generated by tlvault; refusing to overwrite it")
     return existing
+
+
+def _new_bytes(
+    output: OutputNote,
+    existing: bytes | None,
+    record: Mapping[str, Any],
+    config: Config,
+    shown: str,
+    outcome: _Outcome,
+    dry_run: bool,
+) -> bytes:
+    """The bytes to write: the output merged into what the file already holds."""
+    if existing is None or output.kind == "state":
+        return output.text.encode("utf-8")
+    current = existing.decode("utf-8", "replace")
+    if output.kind == "canvas":
+        return merge_canvas(current, output.text).encode("utf-8")
+    try:
+        old = split(current)
+    except MarkerError as exc:
+        raise _LeaveAloneError(
+            f"its tlvault markers are broken ({exc}); fix them to let tlvault update it"
+        ) from None
+    fresh = split(output.text)
+    edited = _edited_regions(old, fresh, record.get("regions", {}))
+    if edited:
+        where = "(not saved: dry run)" if dry_run else str(_back_up(config, output.rel, existing))
+        outcome.backups.append(
+            Skipped(shown, f"edited inside tlvault's {', '.join(edited)}; the old copy is in {where}")
+        )
+    return merge(old, fresh).encode("utf-8")
+
+
+def _edited_regions(old: Any, fresh: Any, recorded: Mapping[str, str]) -> list[str]:
+    """Regions whose text is neither what tlvault last wrote nor what it writes now."""
+    now, new = fingerprints(old), fingerprints(fresh)
+    return [
+        name
+        for name, value in now.items()
+        if value != new.get(name) and value != recorded.get(name, new.get(name))
+    ]
+
+
+def _retire(rel: str, config: Config, record: Mapping[str, Any], outcome: _Outcome, dry_run: bool) -> None:
+    """A file tlvault generated before and no longer does: delete it, unless the user wrote in it."""
+    path = config.output_path / rel
+    if path.is_symlink() or not path.is_file():
+        return
+    try:
+        current = path.read_text(encoding="utf-8", errors="replace")
+        if rel.endswith(".md"):
+            untouched = fingerprint(split(current).free_text()) == record.get("free")
+        else:
+            untouched = is_tlvault_canvas(current)
+    except (OSError, MarkerError):
+        untouched = False
+    if not untouched:
+        outcome.kept.append(rel)
+        return
+    if not dry_run:
+        path.unlink(missing_ok=True)
+    outcome.removed.append(rel)
 
 
 def _replace_atomically(path: Path, data: bytes) -> None:
@@ -79,3 +194,27 @@ def _replace_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files a crash left behind: only tlvault's own pattern, only in its output folder."""
+    if folder.is_dir() and not folder.is_symlink():
+        for temp in folder.rglob(f".*{TEMP_SUFFIX}"):
+            if temp.is_file() and not temp.is_symlink():
+                temp.unlink(missing_ok=True)
+
+
+def backup_folder(config: Config) -> Path:
+    """Where copies of edited generated files go: the user data directory, never the vault."""
+    root = Path(os.environ.get("TLVAULT_DATA_DIR") or platformdirs.user_data_dir("tlvault"))
+    vault = str(config.vault.resolve())
+    key = f"{config.vault.name}-{hashlib.sha256(vault.encode('utf-8')).hexdigest()[:10]}"
+    return root / "backups" / key
+
+
+def _back_up(config: Config, rel: str, data: bytes) -> Path:
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S_%f")
+    target = backup_folder(config) / stamp / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target

@@ -48,8 +48,8 @@ def group(rels: Sequence[str], hub: str) -> dict[str, str]:
 
 
 KEYWORDS: dict[str, tuple[tuple[str, float], ...]] = {
-    # Totals over A: vision 0.5+0.5×2 (hub)+0.5+0.5 = 2.5; phare 0.6×2 (hub) = 1.2;
-    # boussole 0.55×2 (a member's title word) = 1.1; cap 0.5+0.5 = 1.0; idée is generic.
+    # Over A: boussole is in a member's title, so it comes first; then by summed weight:
+    # vision 0.5×4 = 2.0, cap 0.5+0.5 = 1.0, phare 0.6; idée is generic.
     "A/a1.md": (("idée", 2.0), ("vision", 0.5), ("cap", 0.5)),
     "A/a2.md": (("phare", 0.6), ("vision", 0.5)),
     "A/Une boussole.md": (("boussole", 0.55), ("vision", 0.5)),
@@ -226,15 +226,15 @@ def test_the_previous_ids_survive_a_rebuild_with_a_new_member() -> None:
 
 def test_names_join_top_keywords_with_et_in_french() -> None:
     found = by_first(clusters_of(*two_groups("fr")))
-    # Hub words and title words count double, generic words (idée) are left out.
-    assert found["A"].name == "Vision, phare et boussole"
-    assert found["A"].keywords == ("vision", "phare", "boussole", "cap")
+    # Words of member titles first, then by weight; generic words (idée) are left out.
+    assert found["A"].name == "Boussole, vision et cap"
+    assert found["A"].keywords == ("boussole", "vision", "cap", "phare")
     assert found["B"].name == "Cuisine, beurre et crème"  # accents kept
 
 
 def test_names_join_top_keywords_with_and_in_english() -> None:
     found = by_first(clusters_of(*two_groups("en")))
-    assert found["A"].name == "Vision, phare and boussole"
+    assert found["A"].name == "Boussole, vision and cap"
     assert found["B"].name == "Cuisine, beurre and crème"
 
 
@@ -244,7 +244,7 @@ def test_a_tag_much_more_frequent_in_the_cluster_leads_the_name() -> None:
         files[rel] += " #management"
     files["B/b1.md"] += " #management"  # 4 of 4 in A, 5 of 8 in the vault: much more frequent
     found = by_first(clusters_of(*graph_of(files)))
-    assert found["A"].name == "Management, vision et phare"
+    assert found["A"].name == "Management, boussole et vision"
 
 
 def test_a_tag_as_frequent_in_the_vault_does_not_name() -> None:
@@ -252,7 +252,7 @@ def test_a_tag_as_frequent_in_the_vault_does_not_name() -> None:
     for rel in (*A, *B[:3]):
         files[rel] += " #partout"
     found = by_first(clusters_of(*graph_of(files)))
-    assert found["A"].name == "Vision, phare et boussole"
+    assert found["A"].name == "Boussole, vision et cap"
 
 
 def test_two_clusters_never_share_a_name() -> None:
