@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -190,10 +191,18 @@ def _replace_atomically(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         Path(temp).chmod(mode)
+        _pause_for_crash_tests()
         Path(temp).replace(path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _pause_for_crash_tests() -> None:
+    """Tests kill tlvault here (FAULTS S3): the temporary file is written, not yet renamed."""
+    pause = os.environ.get("TLVAULT_TEST_PAUSE_BEFORE_REPLACE")
+    if pause:
+        time.sleep(float(pause))
 
 
 def _remove_stale_temporaries(folder: Path) -> None:
