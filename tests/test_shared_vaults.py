@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import SHARED, RunCli
+from tests.test_generated_notes import unresolved_generated_links
 from tlvault.config import default_config
 from tlvault.pipeline import read_vault
 from tlvault.report import Report
@@ -34,7 +36,7 @@ def _visible_notes(root: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("name", VAULTS)
-def test_real_vault_parses(name: str, tmp_path: Path) -> None:
+def test_real_vault_parses_and_rebuilds(name: str, tmp_path: Path, run_cli: RunCli) -> None:
     vault = tmp_path / name
     shutil.copytree(SHARED / "vaults" / name / "vault", vault, symlinks=True)
     report = Report()
@@ -45,3 +47,12 @@ def test_real_vault_parses(name: str, tmp_path: Path) -> None:
     assert all(w.reason.startswith("contains NUL bytes") for w in report.warned)
     assert report.links_count == sum(len(parsed.resolved.of(note)) for note in parsed.notes)
     assert 0 <= report.unresolved_count <= report.links_count
+    rebuilt = run_cli("rebuild", "--json", "--now", "2026-11-20", vault)
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    document = json.loads(rebuilt.stdout)
+    assert (
+        vault
+        / "tlvault"
+        / ("Idées à cultiver.md" if document["language"] == "fr" else "Ideas to cultivate.md")
+    ).is_file()
+    assert unresolved_generated_links(vault, document) == []
