@@ -92,6 +92,7 @@ def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderI
         problems=tuple(sorted([*report.skipped, *report.warned], key=lambda s: s.rel)),
         notes_count=report.notes_count,
         links_count=report.links_count,
+        unresolved_count=report.unresolved_count,
         min_size=config.cluster.min_size,
     )
 

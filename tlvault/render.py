@@ -22,6 +22,7 @@ from tlvault.results import Insights, OutputNote, ScoredCluster, UnresolvedLink
 GENERATED = "tlvault: generated"  # the property that marks a file as tlvault's
 TOP_CLUSTERS = 3  # clusters on the index note's first screen
 MAP_CLUSTERS = 8  # clusters on the Mermaid map
+LISTED = 50  # rows of a long list (members, unresolved targets) before "… and N more"
 _UNSAFE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
 _MAX_NAME_BYTES = 200  # leaves room for a suffix and the extension under 255 bytes
 
@@ -37,6 +38,7 @@ class RenderInput:
     problems: tuple[Skipped, ...] = ()  # notes skipped or read with a problem
     notes_count: int = 0
     links_count: int = 0
+    unresolved_count: int = 0
     min_size: int = 3
 
 
@@ -137,6 +139,11 @@ def quote(paragraph: str, limit: int = 220) -> str:
     plain = re.sub(r"^\[.\]\s+", "", plain)  # a checkbox item's box
     plain = re.sub(r"(^|\s)#(?=[^\s#])", r"\1\\#", " ".join(plain.split()))
     return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
+
+
+def _more(language: str, total: int) -> list[str]:
+    """`… and 12 more`, below a list cut at LISTED rows."""
+    return ["", text(language, "list.more", count=total - LISTED)] if total > LISTED else []
 
 
 def _code(value: str) -> str:
@@ -348,9 +355,9 @@ def _outline(scored: ScoredCluster, language: str) -> list[str]:
 
 def _member_rows(scored: ScoredCluster, language: str) -> list[str]:
     rows = [f"| {text(language, 'cluster.member_columns')} |", "| --- | --- |"]
-    for rel, day in scored.activity:
+    for rel, day in scored.activity[:LISTED]:
         rows.append(f"| {link(rel, in_table=True)} | {day.isoformat() if day else '—'} |")
-    return rows
+    return rows + _more(language, len(scored.activity))
 
 
 def _missing_link_lines(scored: ScoredCluster) -> list[str]:
@@ -399,21 +406,21 @@ def _cluster_actions(scored: ScoredCluster, data: RenderInput) -> list[str]:
 
 def _health(data: RenderInput) -> str:
     language = data.insights.language
-    unresolved = sum(len(u.notes) for u in data.unresolved)
     summary = text(
         language,
         "health.summary",
         notes=data.notes_count,
         links=data.links_count,
-        unresolved=unresolved,
+        unresolved=data.unresolved_count,
         problems=len(data.problems),
     )
     lines = [f"# {text(language, 'health.title')}", "", summary, ""]
     rows = [f"| {text(language, 'health.unresolved_columns')} |", "| --- | --- |"]
     rows += [
-        f"| {_code(u.target)} | {_join(link(rel, in_table=True) for rel in u.notes)} |"
-        for u in data.unresolved
+        f"| {_code(u.target)} | {_join(link(rel, in_table=True) for rel in u.notes[:LISTED])} |"
+        for u in data.unresolved[:LISTED]
     ]
+    rows += _more(language, len(data.unresolved))
     lines += _section(text(language, "health.unresolved"), rows if data.unresolved else [])
     lines += _section(text(language, "health.orphans"), [f"- {link(o.note)}" for o in data.insights.orphans])
     lines += _section(
