@@ -1,14 +1,16 @@
 """The idea map as JSON Canvas 1.0 (the open format of Obsidian's canvases); pure text, no I/O.
 
 One group per top cluster holding a file node per member and edges for the written links
-between them. Every id tlvault writes starts with `tlv-`; when the user moves a node, its new
-place is kept, and nodes or edges the user adds are kept too.
+between them. Every id tlvault writes starts with `tlv-`; a node the user moved keeps its place
+(and a colour the user gave it), nodes tlvault placed follow the new layout, and nodes or edges
+the user added are kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tlvault.results import Insights
@@ -122,15 +124,34 @@ def is_tlvault_canvas(existing: str) -> bool:
     )
 
 
-def merge_canvas(existing: str, fresh: str) -> str:
-    """`fresh`, with the places the user gave tlvault's nodes and the nodes and edges the user added."""
+def layout(text: str) -> dict[str, list[int]]:
+    """Where tlvault placed each of its nodes: id -> [x, y, width, height] (kept in the state file)."""
+    return {
+        node["id"]: [node[key] for key in _PLACE]
+        for node in json.loads(text)["nodes"]
+        if str(node.get("id", "")).startswith("tlv-")
+    }
+
+
+def merge_canvas(existing: str, fresh: str, placed: Mapping[str, Sequence[int]] | None = None) -> str:
+    """`fresh`, keeping what the user changed in `existing`: places, colours, added nodes and edges.
+
+    A node is "moved" when its place differs from `placed`, where tlvault put it last time;
+    without that record every existing place is kept.
+    """
     old = json.loads(existing)
     new = json.loads(fresh)
-    placed = {node["id"]: node for node in old.get("nodes", []) if isinstance(node, dict) and "id" in node}
+    before = {node["id"]: node for node in old.get("nodes", []) if isinstance(node, dict) and "id" in node}
     for node in new["nodes"]:
-        if node["id"] in placed:
-            node.update({key: placed[node["id"]][key] for key in _PLACE if key in placed[node["id"]]})
-    new["nodes"] += [node for node_id_, node in placed.items() if not node_id_.startswith("tlv-")]
+        previous = before.get(node["id"])
+        if previous is None:
+            continue
+        where = [previous.get(key) for key in _PLACE]
+        if placed is None or list(placed.get(node["id"], ())) != where:
+            node.update({key: previous[key] for key in _PLACE if key in previous})
+        if "color" in previous:
+            node["color"] = previous["color"]
+    new["nodes"] += [node for identifier, node in before.items() if not identifier.startswith("tlv-")]
     present = {node["id"] for node in new["nodes"]}
     new["edges"] += [
         edge

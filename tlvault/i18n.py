@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 LANGUAGES = ("fr", "en")
@@ -20,7 +21,7 @@ _FR: Mapping[str, str] = {
     "index.columns": "# | Cluster | Score | Maturité | Étape | Format | Notes",
     "index.actions": "Prochaines actions",
     "index.ghosts": "Idées fantômes",
-    "index.ghost_line": "{notes} · {days}",
+    "index.ghost_line": "notes : {notes} · jours de journal : {days}",
     "index.gaps": "Écarts et ponts",
     "index.gap_bridges": "Notes entre les deux : {notes}",
     "index.orphans": "Notes à relier",
@@ -29,12 +30,8 @@ _FR: Mapping[str, str] = {
     "index.health": "État du coffre : {health}",
     "index.empty": "Pas encore de cluster : il faut au moins {size} notes reliées autour d’une même idée.",
     "list.more": "… et {count} de plus.",
-    "count.notes": "{count} notes",
-    "count.notes.one": "une note",
-    "count.notes.zero": "aucune note",
-    "count.days": "{count} jours de journal",
-    "count.days.one": "un jour de journal",
-    "count.days.zero": "aucun jour de journal",
+    "punct.colon": " : ",
+    "punct.quote": "« {text} »",
     # cluster note
     "cluster.summary": "**{score}/100** · {band} · étape : {stage} · format : {format}",
     "cluster.why": "Pourquoi",
@@ -138,7 +135,7 @@ _EN: Mapping[str, str] = {
     "index.columns": "# | Cluster | Score | Ripeness | Stage | Format | Notes",
     "index.actions": "Next actions",
     "index.ghosts": "Ghost ideas",
-    "index.ghost_line": "{notes} · {days}",
+    "index.ghost_line": "notes: {notes} · journal days: {days}",
     "index.gaps": "Gaps and bridges",
     "index.gap_bridges": "Notes in between: {notes}",
     "index.orphans": "Notes to connect",
@@ -147,12 +144,8 @@ _EN: Mapping[str, str] = {
     "index.health": "Vault health: {health}",
     "index.empty": "No cluster yet: it takes at least {size} notes linked around one idea.",
     "list.more": "… and {count} more.",
-    "count.notes": "{count} notes",
-    "count.notes.one": "one note",
-    "count.notes.zero": "no note",
-    "count.days": "{count} journal days",
-    "count.days.one": "one journal day",
-    "count.days.zero": "no journal day",
+    "punct.colon": ": ",
+    "punct.quote": "“{text}”",
     "cluster.summary": "**{score}/100** · {band} · stage: {stage} · format: {format}",
     "cluster.why": "Why",
     "cluster.missing": "What is missing",
@@ -221,7 +214,7 @@ _EN: Mapping[str, str] = {
     "why.join": "{first} and {second}.",
     "next.mass": "Write two or three more notes on “{name}” to give it body.",
     "next.cohesion": "Link {least_linked} to the rest of the cluster: it is the least connected.",
-    "next.distillation": "Distill {least_distilled}: a title that makes a claim and a three-line summary.",
+    "next.distillation": "Distil {least_distilled}: a title that makes a claim and a three-line summary.",
     "next.momentum": "Come back to “{name}” in your journal this week.",
     "next.persistence": "Plan three short sessions on “{name}” over the coming weeks.",
     "next.hub": "Create a hub note that links the {notes} notes of “{name}”.",
@@ -252,6 +245,102 @@ def text_count(language: str, key: str, number: int | None, /, **values: object)
     return table[key].format(**values)
 
 
+def decimal(language: str, value: float) -> str:
+    """`0.44` in English, `0,44` in French."""
+    shown = f"{value:.2f}"
+    return shown.replace(".", ",") if language == "fr" else shown
+
+
 def capitalise(sentence: str) -> str:
     """The sentence with its first letter in upper case."""
     return sentence[:1].upper() + sentence[1:]
+
+
+# Why a note was skipped or read with a problem: the CLI says it in English; a French note says it
+# in French. Each English reason (as written in scan, parse and properties) maps to its French form.
+_REASONS_FR: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), french)
+    for pattern, french in (
+        # PyYAML's own explanation stays out of French notes: the line is what helps
+        (r"^frontmatter is not valid YAML \(line (\d+): .*\)$", r"propriétés en YAML invalide (ligne \1)"),
+        (r"^frontmatter is not valid YAML \(.*\)$", "propriétés en YAML invalide"),
+        (
+            r"^frontmatter uses YAML anchors or aliases, which tlvault does not expand$",
+            "les propriétés utilisent des ancres ou des alias YAML, que tlvault ne développe pas",
+        ),
+        (
+            r"^frontmatter is a list, not properties$",
+            "les propriétés sont une liste, pas des clés et des valeurs",
+        ),
+        (
+            r"^frontmatter is a single value, not properties$",
+            "les propriétés sont une valeur seule, pas des clés",
+        ),
+        (
+            r"^property (.*) is written twice \(the last value is used\)$",
+            r"la propriété \1 est écrite deux fois (la dernière compte)",
+        ),
+        (
+            r"^encoded as UTF-16; read it, but Obsidian expects UTF-8$",
+            "encodée en UTF-16 : lue quand même, mais Obsidian attend de l’UTF-8",
+        ),
+        (
+            r"^binary content \(.*\), not a Markdown note$",
+            "contenu binaire (image, PDF ou archive nommée .md), pas une note",
+        ),
+        (
+            r"^not valid UTF-8 \(byte (0x[0-9a-f]{2}) at offset (\d+)\); read with replacement characters$",
+            r"pas de l’UTF-8 valide (octet \1 à la position \2) : lue avec des caractères de remplacement",
+        ),
+        (
+            r"^contains NUL bytes \(first at offset (\d+)\); ignored them$",
+            r"contient des octets NUL (le premier à la position \1) : ignorés",
+        ),
+        (
+            r"^larger than max_note_bytes \((.*)\); raise the limit to read it$",
+            r"plus grande que max_note_bytes (\1) : relève la limite pour la lire",
+        ),
+        (
+            r"^sync conflict copy; merge it into the original note$",
+            "copie de conflit de synchronisation : fusionne-la dans la note d’origine",
+        ),
+        (
+            r"^not a regular file \(a pipe, socket or device\)$",
+            "pas un fichier ordinaire (tube, socket ou périphérique)",
+        ),
+        (r"^symlink loop; not followed$", "boucle de liens symboliques : non suivie"),
+        (r"^cannot read \((.*)\)$", r"illisible (\1)"),
+        (r"^cannot open folder \((.*)\)$", r"dossier illisible (\1)"),
+        (
+            r"^file name is not valid UTF-8; rename it$",
+            "nom de fichier qui n’est pas de l’UTF-8 : renomme-le",
+        ),
+        (r"^nested too deeply to parse$", "imbriquée trop profondément pour être lue"),
+        (
+            r"^internal error while parsing \((.*)\); please report it$",
+            r"erreur interne à la lecture (\1) : merci de la signaler",
+        ),
+        (
+            r"^another file has the same name in another Unicode form \(this one is (NF[CD])\); rename one$",
+            r"un autre fichier a le même nom sous une autre forme Unicode (ici \1) : renomme l’un des deux",
+        ),
+        (
+            r"^unreadable cluster state \((.*)\); cluster ids start afresh$",
+            r"état des clusters illisible (\1) : les identifiants repartent de zéro",
+        ),
+        (
+            r"^became a symlink while tlvault was reading the vault; not followed$",
+            "devenue un lien symbolique pendant la lecture : non suivie",
+        ),
+    )
+)
+
+
+def reason(language: str, english: str) -> str:
+    """A skip or warning reason in `language` (English reasons are kept when no translation fits)."""
+    if language != "fr":
+        return english
+    for pattern, french in _REASONS_FR:
+        if pattern.match(english):
+            return pattern.sub(french, english)
+    return english

@@ -216,6 +216,7 @@ class PreviousCluster:
     id: str
     name: str
     members: tuple[str, ...]
+    file: str | None = None  # its note, relative to the output folder
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
@@ -22,10 +23,10 @@ from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
 from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
-from tlvault.render import RenderInput, render_outputs
+from tlvault.render import RenderInput, file_record, output_names, render_outputs, render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
-from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon
+from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon, OutputNote, WriteResult
 from tlvault.scan import NoteVanishedError, read_note, scan_vault
 from tlvault.score import score_clusters
 from tlvault.text import build_lexicon, detect_language
@@ -67,13 +68,31 @@ def rebuild(config: Config, *, now: date | None = None, dry_run: bool = False) -
     started = time.perf_counter()
     analysis = analyse(config, read_vault(config, report), now=now)
     report.insights = analysis.insights
-    outputs = render_outputs(_render_input(config, analysis, report))  # everything, before any write
+    data = _render_input(config, analysis, report)
+    outputs = render_outputs(data)  # every note, before any write
     previous = analysis.parsed.vault.previous
-    report.record(
-        write_outputs(outputs, config, previous=previous.files if previous else None, dry_run=dry_run)
-    )
+    files = previous.files if previous else {}
+    result = write_outputs(outputs, config, previous=files, dry_run=dry_run)
+    report.record(result)
+    state = render_state(data, output_names(data), _on_disk(outputs, result, files))
+    report.record(write_outputs([state], config, dry_run=dry_run))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _on_disk(
+    outputs: Sequence[OutputNote], result: WriteResult, before: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Mapping[str, Any]]:
+    """What each generated file now holds, for the state: a file that could not be written keeps
+    the record of its last version, so that it is not mistaken for one the user edited."""
+    done = {*result.written, *result.unchanged}
+    records: dict[str, Mapping[str, Any]] = {}
+    for output in outputs:
+        if output.rel in done:
+            records[output.rel] = file_record(output)
+        elif output.rel in before:
+            records[output.rel] = before[output.rel]
+    return records
 
 
 def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderInput:
@@ -94,6 +113,11 @@ def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderI
         links_count=report.links_count,
         unresolved_count=report.unresolved_count,
         min_size=config.cluster.min_size,
+        cluster_files={
+            cluster.id: cluster.file
+            for cluster in (parsed.vault.previous.clusters if parsed.vault.previous else ())
+            if cluster.file
+        },
     )
 
 
@@ -134,7 +158,7 @@ def read_vault(config: Config, report: Report) -> ParsedVault:
             vanished.add(source.rel)
             log.debug("%s: deleted during the scan; ignored", source.rel)
     files = tuple(rel for rel in vault.files if rel not in vanished)
-    resolved = resolve_links(notes, files)
+    resolved = resolve_links(notes, files, generated=config.output_folder)
     output = config.output_folder + "/"
     _count(report, notes, [rel for rel in files if not rel.startswith(output)], resolved)
     return ParsedVault(vault, tuple(notes), files, resolved)

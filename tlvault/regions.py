@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 PROPERTIES = "properties"  # the name under which the properties block is fingerprinted
 _MARKER = re.compile(r"^%% tlvault:(begin|end) ([\w.-]+) %%$")
+_PROPERTIES = re.compile(r"---\r?\n(?:.*?\r?\n)??---(?:\r?\n|$)", re.S)
 _TICK = re.compile(r"^(\s*[-*+] \[)(.)(\] .*\^(tlv-[0-9a-f]+))[ \t]*$")
 
 
@@ -55,13 +56,10 @@ class MarkerError(ValueError):
 def split(text: str) -> Note:
     """Cut `text` into properties, regions and free text; raises MarkerError on broken markers."""
     note = Note()
-    if text.startswith("---\n"):
-        close = text.find("\n---\n", 3)
-        if close < 0 and text.endswith("\n---"):
-            close = len(text) - 4
-        if close >= 0:
-            note.properties = text[: close + 5]
-            text = text[close + 5 :]
+    block = _PROPERTIES.match(text)
+    if block:  # LF or CRLF, as a sync tool may have rewritten it
+        note.properties = block.group()
+        text = text[block.end() :]
     current: str | None = None
     buffer: list[str] = []
     seen: set[str] = set()
@@ -84,10 +82,10 @@ def _switch(
 ) -> str | None:
     """Close the text read so far at a marker line; return the region now open (or None)."""
     if kind == "begin":
+        if name in seen or name == current:
+            raise MarkerError(f"the region '{name}' begins twice")
         if current is not None:
             raise MarkerError(f"the region '{current}' is not closed before '{name}' begins")
-        if name in seen:
-            raise MarkerError(f"the region '{name}' begins twice")
         seen.add(name)
         note.parts.append((None, "".join(buffer)))
         return name
@@ -95,6 +93,12 @@ def _switch(
         raise MarkerError(f"an end marker for '{name}' has no matching begin marker")
     note.parts.append((name, "".join(buffer)))
     return None
+
+
+def split_properties(text: str) -> str:
+    """The properties block at the top of `text` (with its `---` lines), or ""."""
+    block = _PROPERTIES.match(text)
+    return block.group() if block else ""
 
 
 def fingerprint(text: str) -> str:
@@ -151,13 +155,21 @@ def merge(existing: Note, fresh: Note) -> str:
         if name is None:
             out.append(text)
         elif name in regions:
-            out.append(f"{begin(name)}\n{regions.pop(name)}{end(name)}\n")
+            out.append(_region(name, regions.pop(name)))
     for name, text in regions.items():
-        out.append(f"{begin(name)}\n{text}{end(name)}\n")
+        if out[-1] and not out[-1].endswith("\n"):  # the user's last line had no line end
+            out.append("\n")
+        out.append(_region(name, text))
     return "".join(out)
+
+
+def _region(name: str, text: str) -> str:
+    """A region with its markers, each on its own line."""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return f"{begin(name)}\n{text}{end(name)}\n"
 
 
 def compose(properties: str, regions: dict[str, str], free: str = "") -> str:
     """A new generated note: properties, each region between its markers, then the free text."""
-    body = "".join(f"{begin(name)}\n{text}{end(name)}\n" for name, text in regions.items())
-    return properties + body + free
+    return properties + "".join(_region(name, text) for name, text in regions.items()) + free

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from tlvault.canvas import render_canvas
-from tlvault.i18n import text, text_count
+from tlvault.canvas import layout, render_canvas
+from tlvault.i18n import decimal, reason, text
 from tlvault.model import STATE_FORMAT, STATE_REL, Skipped
 from tlvault.regions import checkbox_key, compose, fingerprint, fingerprints, split
 from tlvault.results import Insights, OutputNote, ScoredCluster, UnresolvedLink
@@ -40,6 +41,7 @@ class RenderInput:
     links_count: int = 0
     unresolved_count: int = 0
     min_size: int = 3
+    cluster_files: Mapping[str, str] = field(default_factory=dict)  # id -> file the cluster had last time
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ class OutputNames:
 
 
 def render_outputs(data: RenderInput) -> list[OutputNote]:
-    """Every generated file: index, cluster notes, health note, canvas, then the state file."""
+    """Every generated file: the index, the cluster notes, the health note and the canvas.
+
+    The state file is rendered apart (`render_state`), once writing says what made it to disk.
+    """
     names = output_names(data)
     insights = data.insights
-    outputs = [
+    return [
         _note(data, names.index, "index", {"index": _index(data, names)}),
         *(_cluster_note(data, names, scored) for scored in insights.clusters),
         _note(data, names.health, "health", {"health": _health(data)}),
@@ -71,7 +76,6 @@ def render_outputs(data: RenderInput) -> list[OutputNote]:
             kind="canvas",
         ),
     ]
-    return [*outputs, render_state(data, names, outputs)]
 
 
 def output_names(data: RenderInput) -> OutputNames:
@@ -88,7 +92,19 @@ def output_names(data: RenderInput) -> OutputNames:
     index = pick(text(language, "file.index"))
     health = pick(text(language, "file.health"))
     canvas = pick(text(language, "file.canvas")) + ".canvas"
-    clusters = {s.cluster.id: pick(s.cluster.name, "clusters/") for s in data.insights.clusters}
+    # A cluster keeps its file while the name is free; new clusters take names in id order, so that
+    # a name never depends on the ranking.
+    clusters: dict[str, str] = {}
+    current = {scored.cluster.id for scored in data.insights.clusters}
+    for cluster_id, file in sorted(data.cluster_files.items()):
+        stem = file.removeprefix("clusters/").removesuffix(".md")
+        if cluster_id not in current or stem != _safe(stem) or stem.casefold() in taken:
+            continue
+        taken.add(stem.casefold())
+        clusters[cluster_id] = f"{folder}/clusters/{stem}"
+    for scored in sorted(data.insights.clusters, key=lambda s: s.cluster.id):
+        if scored.cluster.id not in clusters:
+            clusters[scored.cluster.id] = pick(scored.cluster.name, "clusters/")
     return OutputNames(index, health, canvas, clusters)
 
 
@@ -226,7 +242,8 @@ def _index_actions(data: RenderInput, names: OutputNames) -> list[str]:
     for scored in data.insights.clusters:
         key = checkbox_key("index", scored.cluster.id, scored.next_action)
         cluster_link = link(names.clusters[scored.cluster.id], scored.cluster.name)
-        lines.append(f"- [ ] {cluster_link} : {scored.next_action} ^{key}")
+        colon = text(data.insights.language, "punct.colon")
+        lines.append(f"- [ ] {cluster_link}{colon}{scored.next_action} ^{key}")
     return lines
 
 
@@ -234,9 +251,8 @@ def _ghost_lines(data: RenderInput, names: OutputNames) -> list[str]:
     language = data.insights.language
     lines = []
     for ghost in data.insights.ghosts:
-        notes = text_count(language, "count.notes", len(ghost.notes), count=len(ghost.notes))
-        days = text_count(language, "count.days", len(ghost.journal_days), count=len(ghost.journal_days))
-        line = f"- [[{ghost.label}]] — {text(language, 'index.ghost_line', notes=notes, days=days)}"
+        counts = text(language, "index.ghost_line", notes=len(ghost.notes), days=len(ghost.journal_days))
+        line = f"- [[{ghost.label}]] — {counts}"
         if ghost.cluster in names.clusters:
             line += f" · {link(names.clusters[ghost.cluster], _cluster_name(data, ghost.cluster))}"
         lines.append(line)
@@ -326,7 +342,7 @@ def _cluster(scored: ScoredCluster, data: RenderInput, names: OutputNames) -> st
         language,
         "cluster.weakest",
         signal=text(language, f"signal.{scored.weakest}"),
-        value=f"{scored.signals[scored.weakest]:.2f}",
+        value=decimal(language, scored.signals[scored.weakest]),
     )
     lines = [f"# {cluster.name}", "", summary, ""]
     lines += _section(text(language, "cluster.why"), [scored.why])
@@ -334,10 +350,10 @@ def _cluster(scored: ScoredCluster, data: RenderInput, names: OutputNames) -> st
     lines += _section(text(language, "cluster.core"), _core_lines(scored, language))
     lines += _section(text(language, "cluster.outline"), _outline(scored, language))
     lines += _section(text(language, "cluster.members"), _member_rows(scored, language))
-    lines += _section(text(language, "cluster.links"), _missing_link_lines(scored))
+    lines += _section(text(language, "cluster.links"), _missing_link_lines(scored, language))
     lines += _section(text(language, "cluster.ghosts"), _cluster_ghosts(scored, data))
     lines += _section(text(language, "cluster.bridges"), _bridge_lines(scored, data, names))
-    lines += _section(text(language, "cluster.timeline"), _timeline_lines(scored))
+    lines += _section(text(language, "cluster.timeline"), _timeline_lines(scored, language))
     lines += _section(text(language, "cluster.actions"), _cluster_actions(scored, data))
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -360,8 +376,11 @@ def _member_rows(scored: ScoredCluster, language: str) -> list[str]:
     return rows + _more(language, len(scored.activity))
 
 
-def _missing_link_lines(scored: ScoredCluster) -> list[str]:
-    return [f"- {link(m.source)} ↔ {link(m.target)} — « {quote(m.evidence)} »" for m in scored.missing_links]
+def _missing_link_lines(scored: ScoredCluster, language: str) -> list[str]:
+    return [
+        f"- {link(m.source)} ↔ {link(m.target)} — {text(language, 'punct.quote', text=quote(m.evidence))}"
+        for m in scored.missing_links
+    ]
 
 
 def _cluster_ghosts(scored: ScoredCluster, data: RenderInput) -> list[str]:
@@ -379,9 +398,10 @@ def _bridge_lines(scored: ScoredCluster, data: RenderInput, names: OutputNames) 
     return lines
 
 
-def _timeline_lines(scored: ScoredCluster) -> list[str]:
+def _timeline_lines(scored: ScoredCluster, language: str) -> list[str]:
     return [
-        f"- {mention.day.isoformat()} — {link(mention.journal)} : « {quote(mention.text)} »"
+        f"- {mention.day.isoformat()} — {link(mention.journal)}{text(language, 'punct.colon')}"
+        f"{text(language, 'punct.quote', text=quote(mention.text))}"
         for mention in scored.timeline
     ]
 
@@ -423,24 +443,26 @@ def _health(data: RenderInput) -> str:
     rows += _more(language, len(data.unresolved))
     lines += _section(text(language, "health.unresolved"), rows if data.unresolved else [])
     lines += _section(text(language, "health.orphans"), [f"- {link(o.note)}" for o in data.insights.orphans])
-    lines += _section(
-        text(language, "health.problems"), [f"- {_code(p.rel)} — {p.reason}" for p in data.problems]
-    )
+    problems = [f"- {_code(p.rel)} — {reason(language, p.reason)}" for p in data.problems]
+    lines += _section(text(language, "health.problems"), problems)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # -- state -------------------------------------------------------------------------------
 
 
-def render_state(data: RenderInput, names: OutputNames, outputs: Sequence[OutputNote]) -> OutputNote:
-    """What the next run needs: clusters (to keep ids, names and files) and what was written."""
-    files = {}
-    for output in outputs:
-        if output.kind == "markdown":
-            note = split(output.text)
-            files[output.rel] = {"regions": fingerprints(note), "free": fingerprint(note.free_text())}
-        else:
-            files[output.rel] = {}
+def file_record(output: OutputNote) -> dict[str, Any]:
+    """What the state remembers of a generated file as written: its regions' fingerprints, or its layout."""
+    if output.kind == "markdown":
+        note = split(output.text)
+        return {"regions": fingerprints(note), "free": fingerprint(note.free_text())}
+    if output.kind == "canvas":
+        return {"layout": layout(output.text)}
+    return {}
+
+
+def render_state(data: RenderInput, names: OutputNames, files: Mapping[str, Mapping[str, Any]]) -> OutputNote:
+    """What the next run needs: clusters (to keep ids, names and files) and what is on disk."""
     document = {
         "format": STATE_FORMAT,
         "clusters": [

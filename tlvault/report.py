@@ -25,6 +25,7 @@ class Report:
     insights: Insights | None = None  # clusters, ghosts, orphans and gaps, once scored
     written: list[str] = field(default_factory=list)  # generated files written (output-relative)
     unchanged_count: int = 0  # generated files already up to date
+    failed_writes: int = 0  # generated files that could not be written
     seconds: float = 0.0
 
     def skip(self, rel: str, reason: str) -> None:
@@ -41,8 +42,9 @@ class Report:
         """Count what writing did; a file left alone or backed up costs one warning line."""
         self.written.extend(result.written)
         self.unchanged_count += len(result.unchanged)
-        for problem in (*result.refused, *result.backups):
+        for problem in (*result.refused, *result.failed, *result.backups):
             self.warn(problem.rel, problem.reason)
+        self.failed_writes += len(result.failed)
         for rel in result.removed:
             log.info("%s: no longer generated; removed", rel)
         for rel in result.kept:
@@ -64,8 +66,9 @@ class Report:
         )
 
     def exit_code(self, *, strict: bool = False) -> int:
-        """0 when done (skipped notes are warnings), 1 with --strict and any skipped or warned note."""
-        return 1 if strict and (self.skipped or self.warned) else 0
+        """0 when done (skipped notes are warnings); 1 when a file could not be written, or with
+        --strict when a note was skipped or read with a problem."""
+        return 1 if self.failed_writes or (strict and (self.skipped or self.warned)) else 0
 
 
 def _plural(count: int, word: str) -> str:

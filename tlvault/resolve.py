@@ -17,7 +17,9 @@ from tlvault.results import UnresolvedLink
 class LinkIndex:
     """Every linkable file of a vault, by full path and by file name (case-insensitive)."""
 
-    def __init__(self, files: Iterable[str]) -> None:
+    def __init__(self, files: Iterable[str], *, generated: str | None = None) -> None:
+        """Index `files`; notes under the folder `generated` lose ties against the user's notes."""
+        self._generated = _fold(generated.strip("/")) + "/" if generated else None
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[tuple[str, str]]] = {}  # name -> (folded path, rel)
         for rel in sorted(files):
@@ -65,8 +67,14 @@ class LinkIndex:
         if not candidates:
             return None
         prefix = folder + "/" if folder else ""
-        best = min(candidates, key=lambda c: (not c[0].startswith(prefix), len(c[1]), c[1]))
-        return best[1]
+        generated = self._generated
+
+        def rank(candidate: tuple[str, str]) -> tuple[bool, bool, int, str]:
+            folded, rel = candidate
+            is_generated = generated is not None and folded.startswith(generated)
+            return is_generated, not folded.startswith(prefix), len(rel), rel
+
+        return min(candidates, key=rank)[1]
 
 
 def _fold(text: str) -> str:
@@ -74,9 +82,13 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-def resolve_links(notes: Sequence[Note], files: Iterable[str]) -> Resolved:
-    """Resolve every link of every note against every linkable file of the vault."""
-    index = LinkIndex(files)
+def resolve_links(notes: Sequence[Note], files: Iterable[str], *, generated: str | None = None) -> Resolved:
+    """Resolve every link of every note against every linkable file of the vault.
+
+    A note of tlvault's output folder `generated` never wins a tie against a note of the user's:
+    while tlvault renames a generated note that took a user note's name, links keep their meaning.
+    """
+    index = LinkIndex(files, generated=generated)
     return Resolved(
         {note.rel: tuple(index.resolve(link.target, note.rel) for link in note.links) for note in notes}
     )

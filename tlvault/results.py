@@ -170,9 +170,10 @@ class WriteResult:
     written: tuple[str, ...] = ()  # output-folder-relative paths
     unchanged: tuple[str, ...] = ()
     refused: tuple[Skipped, ...] = ()  # files tlvault may not overwrite, and why
+    failed: tuple[Skipped, ...] = ()  # files that could not be written (disk full…), and why
     backups: tuple[Skipped, ...] = ()  # files edited inside tlvault's regions: (file, where the copy is)
-    removed: tuple[str, ...] = ()  # generated files no longer needed, deleted
-    kept: tuple[str, ...] = ()  # generated files no longer needed, kept because the user wrote in them
+    removed: tuple[str, ...] = ()  # generated files no longer needed, deleted (vault-relative)
+    kept: tuple[str, ...] = ()  # no longer needed, kept because the user wrote in them (vault-relative)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,12 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
         if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
             raise ValueError("not a tlvault state file")
         clusters = tuple(
-            PreviousCluster(str(item["id"]), str(item["name"]), tuple(str(m) for m in item["members"]))
+            PreviousCluster(
+                str(item["id"]),
+                str(item["name"]),
+                tuple(str(m) for m in item["members"]),
+                str(item["file"]) if item.get("file") else None,
+            )
             for item in document["clusters"]
         )
         files = document.get("files", {})

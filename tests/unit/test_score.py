@@ -598,7 +598,7 @@ LONE = {"Idées/un.md": "", "Idées/deux.md": "", "Idées/trois.md": ""}
         (
             "distillation",
             "Distille [[deux]] : un titre qui affirme, un résumé en trois lignes.",
-            "Distill [[deux]]: a title that makes a claim and a three-line summary.",
+            "Distil [[deux]]: a title that makes a claim and a three-line summary.",
         ),
         (
             "momentum",
