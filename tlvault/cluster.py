@@ -127,7 +127,9 @@ def _hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> st
     members = set(notes)
     best: tuple[bool, float, str] | None = None
     for rel in notes:
-        inside = float(sum(data["weight"] for other, data in graph.graph[rel].items() if other in members))
+        inside = float(
+            sum(data["weight"] for other, data in graph.adjacency[rel].items() if other in members)
+        )
         candidate = (bool(hub_tags & set(graph.notes[rel].tags)), inside, rel)
         if best is None or candidate[:2] > best[:2]:
             best = candidate

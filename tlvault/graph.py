@@ -113,7 +113,9 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
         for pair, kinds in sorted(edges.kinds.items())
     )
     name_counts = Counter(note.name.lower() for note in notes)
-    return IdeaGraph(graph, members, ghosts, journal, mentions, frozenset(linked), name_counts)
+    # The graph's own neighbour dicts, without networkx's views: the scores walk them a lot.
+    adjacency = dict(graph.adjacency())
+    return IdeaGraph(graph, members, ghosts, journal, mentions, frozenset(linked), name_counts, adjacency)
 
 
 def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:

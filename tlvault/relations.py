@@ -38,7 +38,7 @@ def rank_ghosts(graph: IdeaGraph, membership: Mapping[str, str]) -> tuple[GhostI
         notes = tuple(
             sorted(
                 other
-                for other, data in graph.graph[node].items()
+                for other, data in graph.adjacency[node].items()
                 if other in graph.notes and "wikilink" in data["kinds"]
             )
         )
@@ -54,7 +54,7 @@ def find_orphans(graph: IdeaGraph, language: str) -> tuple[Orphan, ...]:
     orphans = [
         rel
         for rel in graph.notes
-        if not any("wikilink" in data["kinds"] for data in graph.graph[rel].values())
+        if not any("wikilink" in data["kinds"] for data in graph.adjacency[rel].values())
     ]
     orphans.sort(key=lambda rel: (_recency(graph, rel), rel))
     return tuple(Orphan(rel, _suggest(graph, rel, language)) for rel in orphans[:MAX_LISTED])
@@ -68,7 +68,7 @@ def _recency(graph: IdeaGraph, rel: str) -> float:
 def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...]:
     """Co-cited notes first (with the journal sentence), then the best Adamic–Adar candidates."""
     suggestions: list[Suggestion] = []
-    for other, data in sorted(graph.graph[rel].items()):
+    for other, data in sorted(graph.adjacency[rel].items()):
         if other in graph.notes and "cocitation" in data["kinds"] and not _linked(graph, rel, other):
             evidence = data["evidence"][0] if data["evidence"] else None
             suggestions.append(Suggestion(other, text(language, "suggest.cocitation"), evidence))
@@ -76,8 +76,8 @@ def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...
     candidates = sorted(
         {
             far
-            for near in graph.graph[rel]
-            for far in graph.graph[near]
+            for near in graph.adjacency[rel]
+            for far in graph.adjacency[near]
             if far in graph.notes and far not in seen and not _linked(graph, rel, far)
         }
     )
@@ -86,7 +86,7 @@ def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...
         key=lambda item: (-item[0], item[1]),
     )
     for _, far in scored[: max(0, SUGGESTIONS - len(suggestions))]:
-        shared = len(set(graph.graph[rel]) & set(graph.graph[far]))
+        shared = len(set(graph.adjacency[rel]) & set(graph.adjacency[far]))
         reason = text_count(language, "suggest.neighbours", shared, shared=shared)
         suggestions.append(Suggestion(far, reason, None))
     return tuple(suggestions[:SUGGESTIONS])
@@ -153,7 +153,7 @@ def missing_links(graph: IdeaGraph, cluster: Cluster) -> tuple[MissingLink, ...]
     members = set(cluster.notes)
     found = []
     for rel in cluster.notes:
-        for other, data in graph.graph[rel].items():
+        for other, data in graph.adjacency[rel].items():
             if (
                 rel < other
                 and other in members

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -45,6 +45,7 @@ class IdeaGraph:
     mentions: Mapping[str, tuple[Mention, ...]]  # node -> the journal paragraphs naming it
     linked: frozenset[tuple[str, str]]  # node pairs joined by a written link, each pair sorted
     name_counts: Mapping[str, int]  # lower-cased note name -> notes with that name (journals included)
+    adjacency: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # node -> neighbour -> edge data
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ class _Scorer:
         # node -> cluster id ("" outside any cluster) -> weight of the node's edges into it
         self.reach: dict[str, Counter[str]] = defaultdict(Counter)
         owner = self.membership.get
-        for node, neighbours in graph.graph.adj.items():
+        for node, neighbours in graph.adjacency.items():
             reach = self.reach[node]
             for other, data in neighbours.items():
                 reach[owner(other, "")] += data["weight"]
@@ -205,16 +205,23 @@ def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
         for rule in (getattr(stages, name) for name in STAGES)
     ]
 
+    @lru_cache(maxsize=4096)
+    def by_folder(folder: str) -> frozenset[int]:
+        path = "/" + folder.lower() + "/"
+        return frozenset(
+            index for index, (folders, _, _) in enumerate(rules) if any(f in path for f in folders)
+        )
+
     def match(note: Note) -> int:
-        path = "/" + note.rel.lower()
+        in_folder = by_folder(note.rel.rsplit("/", 1)[0] if "/" in note.rel else "")
         status = note.prop("status")
         status_text = status.strip().lower() if isinstance(status, str) else None
         reached = -1
-        for index, (folders, tags, statuses) in enumerate(rules):
+        for index, (_, tags, statuses) in enumerate(rules):
             if (
-                any(folder in path for folder in folders)
-                or any(tag in tags or tag.split("/", 1)[0] in tags for tag in note.tags)
+                index in in_folder
                 or status_text in statuses
+                or any(tag in tags or tag.split("/", 1)[0] in tags for tag in note.tags)
             ):
                 reached = index
         return reached
@@ -246,7 +253,7 @@ def _hub_and_outline(
     for rel in cluster.notes:
         note = graph.notes[rel]
         linked = sum(
-            1 for other in graph.graph[rel] if other in members and _pair(rel, other) in graph.linked
+            1 for other in graph.adjacency[rel] if other in members and _pair(rel, other) in graph.linked
         )
         is_tagged = bool(hub_tags & set(note.tags))
         if is_tagged or linked >= max(3, (len(members) - 1) / 2):
@@ -266,7 +273,7 @@ def _written_links(graph: IdeaGraph, cluster: Cluster) -> tuple[tuple[str, str],
         sorted(
             (rel, other)
             for rel in cluster.notes
-            for other in graph.graph[rel]
+            for other in graph.adjacency[rel]
             if rel < other and other in members and (rel, other) in graph.linked
         )
     )
