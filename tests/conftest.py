@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,3 +89,45 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
         return CliResult(code, out, err)
 
     return run
+
+
+Snapshot = dict[str, tuple[str, int, int]]
+
+
+def snapshot(root: Path, output: str = "tlvault") -> Snapshot:
+    """sha256 (or symlink target, or kind), st_mtime_ns and mode of every user entry under `root`
+    (tlvault's output folder excepted), never opening anything but regular files."""
+    entries: Snapshot = {}
+
+    def walk(folder: str) -> None:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                info = entry.stat(follow_symlinks=False)
+                rel = os.path.relpath(entry.path, root)
+                if rel == output:
+                    continue
+                if stat.S_ISLNK(info.st_mode):
+                    entries[rel] = ("link:" + os.readlink(entry.path), info.st_mtime_ns, info.st_mode)
+                elif stat.S_ISDIR(info.st_mode):
+                    entries[rel] = ("dir", 0, info.st_mode)  # a folder's mtime moves when a test adds a note
+                    walk(entry.path)
+                elif stat.S_ISREG(info.st_mode):
+                    digest = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
+                    entries[rel] = (digest, info.st_mtime_ns, info.st_mode)
+                else:
+                    entries[rel] = ("special", info.st_mtime_ns, info.st_mode)
+
+    walk(str(root))
+    return entries
+
+
+@pytest.fixture
+def tlvault_logs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> pytest.LogCaptureFixture:
+    """caplog that sees tlvault's records even after a CLI run made the `tlvault` logger stop propagating."""
+    logger = logging.getLogger("tlvault")
+    monkeypatch.setattr(logger, "propagate", True)
+    monkeypatch.setattr(logger, "handlers", [])
+    caplog.set_level(logging.DEBUG, logger="tlvault")
+    return caplog

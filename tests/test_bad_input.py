@@ -7,10 +7,8 @@ note still parsed with its links, no file opened outside the vault, no user file
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +20,7 @@ from typing import Any
 import pytest
 
 import tlvault.pipeline
-from tests.conftest import MakeVault, RunCli
+from tests.conftest import MakeVault, RunCli, snapshot
 from tlvault.config import default_config
 from tlvault.model import Skipped, SourceFile
 from tlvault.pipeline import ParsedVault, read_vault
@@ -345,37 +343,6 @@ def view(parsed: ParsedVault) -> dict[str, NoteView]:
     }
 
 
-def snapshot(root: Path) -> dict[str, tuple[str, int, int]]:
-    """sha256 (or symlink target, or kind), st_mtime_ns and mode of every user entry under `root`
-    (tlvault's output folder excepted), never opening anything but regular files."""
-    entries: dict[str, tuple[str, int, int]] = {}
-
-    def walk(folder: str) -> None:
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                info = entry.stat(follow_symlinks=False)
-                rel = os.path.relpath(entry.path, root)
-                if rel == OUTPUT_FOLDER:
-                    continue
-                if stat.S_ISLNK(info.st_mode):
-                    entries[rel] = ("link:" + os.readlink(entry.path), info.st_mtime_ns, info.st_mode)
-                elif stat.S_ISDIR(info.st_mode):
-                    entries[rel] = (
-                        "dir",
-                        0,
-                        info.st_mode,
-                    )  # a folder's mtime moves when the test deletes a file
-                    walk(entry.path)
-                elif stat.S_ISREG(info.st_mode):
-                    digest = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
-                    entries[rel] = (digest, info.st_mtime_ns, info.st_mode)
-                else:
-                    entries[rel] = ("special", info.st_mtime_ns, info.st_mode)
-
-    walk(str(root))
-    return entries
-
-
 def without(
     entries: Mapping[str, tuple[str, int, int]], deleted: tuple[str, ...]
 ) -> dict[str, tuple[str, int, int]]:
@@ -428,18 +395,6 @@ def outside_vault(opens: list[tuple[str, str]], vault: Path) -> list[tuple[str, 
         for event, path in opens
         if path != root and not path.startswith(root + os.sep) and not _is_python_import(event, path)
     ]
-
-
-@pytest.fixture
-def tlvault_logs(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> pytest.LogCaptureFixture:
-    """caplog that sees tlvault's records even after a CLI test made the `tlvault` logger stop propagating."""
-    logger = logging.getLogger("tlvault")
-    monkeypatch.setattr(logger, "propagate", True)
-    monkeypatch.setattr(logger, "handlers", [])
-    caplog.set_level(logging.DEBUG, logger="tlvault")
-    return caplog
 
 
 def warning_messages(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -9,7 +9,6 @@ and that no temporary file is left behind. Backups go to a temporary TLVAULT_DAT
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -29,7 +28,7 @@ from typing import Any
 import pytest
 
 import tlvault.pipeline
-from tests.conftest import CliResult, MakeVault, RunCli
+from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, snapshot
 from tlvault.canvas import is_tlvault_canvas, node_id
 from tlvault.config import default_config
 from tlvault.model import STATE_FORMAT, STATE_REL
@@ -88,7 +87,6 @@ VAULT: dict[str, str | bytes] = {
 LATER = "\nPlus tard, relu [[La constance bat l'intensité]] seule : encore juste.\n"
 
 Stats = dict[str, tuple[bytes, int, int]]  # rel -> (bytes, st_mtime_ns, mode)
-Snapshot = dict[str, tuple[str, int, int]]
 
 
 # -- fixtures and helpers ------------------------------------------------------------------
@@ -132,33 +130,6 @@ def written(result: CliResult) -> tuple[int, int]:
     match = re.search(r"; (\d+) files? written, (\d+) unchanged \(\d+\.\d\d s\)$", result.stdout.strip())
     assert match, result.stdout
     return int(match[1]), int(match[2])
-
-
-def snapshot(root: Path) -> Snapshot:
-    """sha256 (or symlink target, or kind), st_mtime_ns and mode of every user entry under `root`
-    (tlvault's output folder excepted), never opening anything but regular files."""
-    entries: Snapshot = {}
-
-    def walk(folder: str) -> None:
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                info = entry.stat(follow_symlinks=False)
-                rel = os.path.relpath(entry.path, root)
-                if rel == OUTPUT:
-                    continue
-                if stat.S_ISLNK(info.st_mode):
-                    entries[rel] = ("link:" + os.readlink(entry.path), info.st_mtime_ns, info.st_mode)
-                elif stat.S_ISDIR(info.st_mode):
-                    entries[rel] = ("dir", 0, info.st_mode)  # a folder's mtime moves when a test adds a note
-                    walk(entry.path)
-                elif stat.S_ISREG(info.st_mode):
-                    digest = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
-                    entries[rel] = (digest, info.st_mtime_ns, info.st_mode)
-                else:
-                    entries[rel] = ("special", info.st_mtime_ns, info.st_mode)
-
-    walk(str(root))
-    return entries
 
 
 def edit_user_note(root: Path, before: Snapshot, rel: str, text: str) -> None:

@@ -26,18 +26,6 @@ def vault(make_vault: MakeVault) -> Path:
     return make_vault({})
 
 
-@pytest.fixture
-def tlvault_logs(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> pytest.LogCaptureFixture:
-    """caplog that sees tlvault's records even after a CLI test made the `tlvault` logger stop propagating."""
-    logger = logging.getLogger("tlvault")
-    monkeypatch.setattr(logger, "propagate", True)
-    monkeypatch.setattr(logger, "handlers", [])
-    caplog.set_level(logging.DEBUG, logger="tlvault")
-    return caplog
-
-
 def write_config(folder: Path, text: str, name: str = "config.yaml") -> Path:
     """Write a config file into `folder` and return its path."""
     folder.mkdir(parents=True, exist_ok=True)

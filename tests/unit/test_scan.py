@@ -60,18 +60,6 @@ def no_hang() -> Iterator[None]:
 
 
 @pytest.fixture
-def tlvault_logs(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> pytest.LogCaptureFixture:
-    """caplog that sees tlvault's records even after a CLI test made the `tlvault` logger stop propagating."""
-    logger = logging.getLogger("tlvault")
-    monkeypatch.setattr(logger, "propagate", True)
-    monkeypatch.setattr(logger, "handlers", [])
-    caplog.set_level(logging.DEBUG, logger="tlvault")
-    return caplog
-
-
-@pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every path passed to os.open or open() while the test runs."""
     calls: list[str] = []
