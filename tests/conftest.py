@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,13 @@ def tlvault_logs(
     monkeypatch.setattr(logger, "handlers", [])
     caplog.set_level(logging.DEBUG, logger="tlvault")
     return caplog
+
+
+def inside(node: Mapping[str, Any], group: Mapping[str, Any]) -> bool:
+    """Whether a canvas node's rectangle lies within a group's rectangle."""
+    return bool(
+        group["x"] <= node["x"]
+        and node["x"] + node["width"] <= group["x"] + group["width"]
+        and group["y"] <= node["y"]
+        and node["y"] + node["height"] <= group["y"] + group["height"]
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SHARED, RunCli
+from tests.conftest import REPO, SHARED, RunCli, inside
 from tlvault.config import default_config
 from tlvault.parse import parse_note
 from tlvault.resolve import LinkIndex
@@ -67,18 +67,9 @@ def canvas_problems(vault: Path, canvas: dict[str, Any]) -> list[str]:
             problems.append(f"edge {edge['id']} to a missing node")
     groups = [node for node in canvas["nodes"] if node["type"] == "group"]
     for node in canvas["nodes"]:
-        if node["type"] == "file" and not any(_inside(node, group) for group in groups):
+        if node["type"] == "file" and not any(inside(node, group) for group in groups):
             problems.append(f"file node outside every group: {node['file']}")
     return problems
-
-
-def _inside(node: dict[str, Any], group: dict[str, Any]) -> bool:
-    return bool(
-        group["x"] <= node["x"]
-        and node["x"] + node["width"] <= group["x"] + group["width"]
-        and group["y"] <= node["y"]
-        and node["y"] + node["height"] <= group["y"] + group["height"]
-    )
 
 
 def test_example_vault_generated_notes_in_french(tmp_path: Path, run_cli: RunCli) -> None:

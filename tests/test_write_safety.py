@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 import tlvault.pipeline
-from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, snapshot
+from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, inside, snapshot
 from tlvault.canvas import is_tlvault_canvas, node_id
 from tlvault.config import default_config
 from tlvault.model import STATE_FORMAT, STATE_REL
@@ -247,17 +247,8 @@ def check_canvas(root: Path, text: str, *, layout: bool = True) -> dict[str, Any
         groups = [node for node in nodes if node["type"] == "group"]
         for node in nodes:
             if node["type"] == "file":
-                assert sum(_inside(node, group) for group in groups) == 1, node
+                assert sum(inside(node, group) for group in groups) == 1, node
     return document
-
-
-def _inside(node: dict[str, Any], group: dict[str, Any]) -> bool:
-    return bool(
-        group["x"] <= node["x"]
-        and node["x"] + node["width"] <= group["x"] + group["width"]
-        and group["y"] <= node["y"]
-        and node["y"] + node["height"] <= group["y"] + group["height"]
-    )
 
 
 def wait_until(predicate: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -835,7 +826,7 @@ def test_s15_s16_canvas_is_valid_and_keeps_the_users_layout(vault: Path, run_cli
     owners, nodes = _owners(vault), _by_id(document["nodes"])
     for node in document["nodes"]:
         if node["type"] == "file":  # inside the rectangle of its own cluster's group
-            assert _inside(node, nodes[owners[node["id"]]]), node
+            assert inside(node, nodes[owners[node["id"]]]), node
     moved = next(n for n in document["nodes"] if n["type"] == "file" and not n["file"].startswith(OUTPUT))
     moved.update(x=1234, y=-567)
     mine: dict[str, Any] = {"id": "6f1e2d3c4b5a6978", "type": "text", "text": "Ma note", "x": -600}
