@@ -31,9 +31,9 @@ import tlvault.pipeline
 from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, inside, snapshot
 from tlvault.canvas import is_tlvault_canvas, node_id
 from tlvault.config import default_config
+from tlvault.markdown import GENERATED
 from tlvault.model import STATE_FORMAT, STATE_REL
 from tlvault.regions import MarkerError, begin, end, split
-from tlvault.render import GENERATED
 from tlvault.resolve import LinkIndex
 
 OUTPUT = "tlvault"  # the default output folder

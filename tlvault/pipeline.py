@@ -21,9 +21,10 @@ from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
+from tlvault.markdown import RenderInput
 from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import parse_note
-from tlvault.render import RenderInput, file_record, output_names, render_outputs, render_state
+from tlvault.render import file_record, output_names, render_outputs, render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
 from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon, OutputNote, WriteResult

@@ -21,19 +21,12 @@ from tests.conftest import MakeVault
 from tlvault.canvas import layout
 from tlvault.config import default_config
 from tlvault.i18n import capitalise, text
+from tlvault.markdown import RenderInput, link, quote
 from tlvault.model import STATE_FORMAT, STATE_REL, Skipped
 from tlvault.parse import parse_note
 from tlvault.pipeline import _render_input, analyse, read_vault
 from tlvault.regions import begin, checkbox_key, end, fingerprint, split
-from tlvault.render import (
-    RenderInput,
-    file_record,
-    link,
-    output_names,
-    quote,
-    render_outputs,
-    render_state,
-)
+from tlvault.render import file_record, output_names, render_outputs, render_state
 from tlvault.report import Report
 from tlvault.results import (
     SIGNALS,
