@@ -25,7 +25,7 @@ import platformdirs
 from tlvault.canvas import is_tlvault_canvas, merge_canvas
 from tlvault.config import Config
 from tlvault.model import Skipped
-from tlvault.regions import MarkerError, fingerprint, fingerprints, merge, split, split_properties
+from tlvault.regions import MarkerError, Note, fingerprint, fingerprints, merge, split, split_properties
 from tlvault.results import OutputNote, WriteResult
 
 TEMP_SUFFIX = ".tlvault-tmp"  # temporary files: `.<name>.<random>.tlvault-tmp`, in the same folder
@@ -161,7 +161,7 @@ def _new_bytes(
     return merge(old, fresh).encode("utf-8")
 
 
-def _edited_regions(old: Any, fresh: Any, recorded: Mapping[str, str]) -> list[str]:
+def _edited_regions(old: Note, fresh: Note, recorded: Mapping[str, str]) -> list[str]:
     """Regions whose text is neither what tlvault last wrote nor what it writes now."""
     now, new = fingerprints(old), fingerprints(fresh)
     return [
