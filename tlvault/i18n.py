@@ -245,6 +245,15 @@ def text_count(language: str, key: str, number: int | None, /, **values: object)
     return table[key].format(**values)
 
 
+def cluster_labels(language: str, band: str, stage: str, fmt: str) -> dict[str, str]:
+    """The band, stage and format of a cluster in `language`, keyed as the sentences use them."""
+    return {
+        "band": text(language, f"band.{band}"),
+        "stage": text(language, f"stage.{stage}"),
+        "format": text(language, f"format.{fmt}"),
+    }
+
+
 def decimal(language: str, value: float) -> str:
     """`0.44` in English, `0,44` in French."""
     shown = f"{value:.2f}"

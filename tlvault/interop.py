@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tlvault.i18n import text
+from tlvault.i18n import cluster_labels
 from tlvault.model import Link, Note, Skipped
 from tlvault.pipeline import ParsedVault
 from tlvault.report import Report
@@ -90,11 +90,12 @@ def rebuild_document(report: Report) -> dict[str, Any]:
 
 
 def _insights_entry(insights: Insights) -> dict[str, Any]:
-    labels = insights.ghost_labels
     return {
         "language": insights.language,
         "today": insights.today.isoformat(),
-        "clusters": [_cluster_entry(scored, insights.language, labels) for scored in insights.clusters],
+        "clusters": [
+            _cluster_entry(scored, insights.language, insights.ghost_labels) for scored in insights.clusters
+        ],
         "ghosts": [_ghost_entry(ghost) for ghost in insights.ghosts],
         "orphans": [_orphan_entry(orphan) for orphan in insights.orphans],
         "gaps": [
@@ -104,18 +105,19 @@ def _insights_entry(insights: Insights) -> dict[str, Any]:
     }
 
 
-def _cluster_entry(scored: ScoredCluster, language: str, labels: Mapping[str, str]) -> dict[str, Any]:
+def _cluster_entry(scored: ScoredCluster, language: str, ghost_labels: Mapping[str, str]) -> dict[str, Any]:
     cluster = scored.cluster
+    labels = cluster_labels(language, scored.band, scored.stage, scored.format)
     return {
         "id": cluster.id,
         "name": cluster.name,
         "ripeness": scored.ripeness,
         "band": scored.band,
-        "band_label": text(language, f"band.{scored.band}"),
+        "band_label": labels["band"],
         "stage": scored.stage,
-        "stage_label": text(language, f"stage.{scored.stage}"),
+        "stage_label": labels["stage"],
         "format": scored.format,
-        "format_label": text(language, f"format.{scored.format}"),
+        "format_label": labels["format"],
         "signals": dict(scored.signals),
         "strongest": list(scored.strongest),
         "weakest": scored.weakest,
@@ -124,7 +126,7 @@ def _cluster_entry(scored: ScoredCluster, language: str, labels: Mapping[str, st
         "hub": cluster.hub,
         "keywords": list(cluster.keywords),
         "notes": list(cluster.notes),
-        "ghosts": [labels.get(node, node) for node in cluster.ghosts],
+        "ghosts": [ghost_labels.get(node, node) for node in cluster.ghosts],
         "last_activity": scored.last_activity.isoformat() if scored.last_activity else None,
     }
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tlvault.canvas import layout, render_canvas
-from tlvault.i18n import reason, text
+from tlvault.i18n import cluster_labels, reason, text
 from tlvault.markdown import (
     LISTED,
     OutputNames,
@@ -139,13 +139,8 @@ def _first_screen(data: RenderInput, names: OutputNames) -> list[str]:
     lines = [f"> [!tip] {text(language, 'index.next')}"]
     for number, scored in enumerate(data.insights.clusters[:TOP_CLUSTERS], start=1):
         name = scored.cluster.name
-        score = text(
-            language,
-            "index.score_line",
-            score=scored.ripeness,
-            band=text(language, f"band.{scored.band}"),
-            format=text(language, f"format.{scored.format}"),
-        )
+        labels = cluster_labels(language, scored.band, scored.stage, scored.format)
+        score = text(language, "index.score_line", score=scored.ripeness, **labels)
         lines += [
             f"> {number}. **{link(names.clusters[scored.cluster.id], name)}** — {score}",
             f">    {scored.why}",
@@ -162,9 +157,7 @@ def _ranking(data: RenderInput, names: OutputNames) -> list[str]:
             str(number),
             link(names.clusters[scored.cluster.id], scored.cluster.name, in_table=True),
             str(scored.ripeness),
-            text(language, f"band.{scored.band}"),
-            text(language, f"stage.{scored.stage}"),
-            text(language, f"format.{scored.format}"),
+            *cluster_labels(language, scored.band, scored.stage, scored.format).values(),
             str(len(scored.cluster.notes)),
         ]
         rows.append("| " + " | ".join(cells) + " |")

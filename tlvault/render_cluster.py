@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tlvault.i18n import decimal, text
+from tlvault.i18n import cluster_labels, decimal, text
 from tlvault.markdown import (
     LISTED,
     OutputNames,
@@ -23,18 +23,18 @@ from tlvault.results import OutputNote, ScoredCluster
 
 def cluster_note(data: RenderInput, names: OutputNames, scored: ScoredCluster) -> OutputNote:
     """A cluster's note: flat properties for Bases and Dataview, tlvault's region, the user's section."""
-    language = data.insights.language
+    labels = cluster_labels(data.insights.language, scored.band, scored.stage, scored.format)
     properties = [
         f"cluster_id: {json.dumps(scored.cluster.id)}",
         f"ripeness: {scored.ripeness}",
-        f"band: {json.dumps(text(language, f'band.{scored.band}').split(' ', 1)[1], ensure_ascii=False)}",
-        f"stage: {json.dumps(text(language, f'stage.{scored.stage}'), ensure_ascii=False)}",
-        f"format: {json.dumps(text(language, f'format.{scored.format}'), ensure_ascii=False)}",
+        f"band: {json.dumps(labels['band'].split(' ', 1)[1], ensure_ascii=False)}",  # without its emoji
+        f"stage: {json.dumps(labels['stage'], ensure_ascii=False)}",
+        f"format: {json.dumps(labels['format'], ensure_ascii=False)}",
         f"members: {len(scored.cluster.notes)}",
         *(f"{name}: {value}" for name, value in scored.signals.items()),
     ]
     regions = {"cluster": _cluster(scored, data, names)}
-    free = f"\n## {text(language, 'cluster.published')}\n\n"
+    free = f"\n## {text(data.insights.language, 'cluster.published')}\n\n"
     return note(
         data,
         names.clusters[scored.cluster.id],
@@ -48,14 +48,8 @@ def cluster_note(data: RenderInput, names: OutputNames, scored: ScoredCluster) -
 def _cluster(scored: ScoredCluster, data: RenderInput, names: OutputNames) -> str:
     language = data.insights.language
     cluster = scored.cluster
-    summary = text(
-        language,
-        "cluster.summary",
-        score=scored.ripeness,
-        band=text(language, f"band.{scored.band}"),
-        stage=text(language, f"stage.{scored.stage}"),
-        format=text(language, f"format.{scored.format}"),
-    )
+    labels = cluster_labels(language, scored.band, scored.stage, scored.format)
+    summary = text(language, "cluster.summary", score=scored.ripeness, **labels)
     weakest = text(
         language,
         "cluster.weakest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from tlvault.i18n import text
+from tlvault.i18n import cluster_labels
 from tlvault.results import Insights
 
 _TITLES = {
@@ -33,11 +33,12 @@ def status_tables(insights: Insights, *, top: int = 10) -> list[Table]:
     for header in headers[0]:
         clusters.add_column(header)
     for scored in insights.clusters[:top]:
+        labels = cluster_labels(language, scored.band, scored.stage, scored.format)
         clusters.add_row(
-            f"{scored.ripeness}\n{text(language, f'band.{scored.band}')}",
+            f"{scored.ripeness}\n{labels['band']}",
             f"{scored.cluster.name}\n({len(scored.cluster.notes)} notes)",
-            text(language, f"stage.{scored.stage}"),
-            text(language, f"format.{scored.format}"),
+            labels["stage"],
+            labels["format"],
             scored.why,
             scored.next_action,
         )
