@@ -21,6 +21,16 @@ SHARED = Path(os.environ.get("TLVAULT_SHARED", REPO.parent / "shared"))
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own cache and backup folders: nothing lands in the real user folders,
+    and no test sees another's cache."""
+    folder = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("TLVAULT_CACHE_DIR", str(folder / "cache"))
+    monkeypatch.setenv("TLVAULT_DATA_DIR", str(folder / "data"))
+    return folder
+
+
 @pytest.fixture(scope="session", autouse=True)
 def repository_stays_untouched() -> Iterator[None]:
     """Tests never write into the repository: example_vault/ must be byte-identical afterwards."""

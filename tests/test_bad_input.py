@@ -21,6 +21,7 @@ import pytest
 
 import tlvault.pipeline
 from tests.conftest import MakeVault, RunCli, snapshot
+from tlvault.cache import cache_folder
 from tlvault.config import default_config
 from tlvault.model import Skipped, SourceFile
 from tlvault.pipeline import ParsedVault, read_vault
@@ -389,11 +390,13 @@ def _is_python_import(event: str, path: str) -> bool:
 
 
 def outside_vault(opens: list[tuple[str, str]], vault: Path) -> list[tuple[str, str]]:
-    root = os.path.abspath(vault)
+    """Opened paths outside the vault and outside tlvault's cache folder (where the lock lives)."""
+    allowed = [os.path.abspath(vault), os.path.abspath(cache_folder())]
     return [
         (event, path)
         for event, path in opens
-        if path != root and not path.startswith(root + os.sep) and not _is_python_import(event, path)
+        if not any(path == root or path.startswith(root + os.sep) for root in allowed)
+        and not _is_python_import(event, path)
     ]
 
 

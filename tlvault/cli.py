@@ -7,7 +7,8 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
@@ -16,12 +17,15 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from tlvault import __version__
+from tlvault.cache import ParseCache
 from tlvault.config import Config, default_config, load_config
 from tlvault.errors import ConfigError, TlvaultError
 from tlvault.interop import notes_document, rebuild_document
+from tlvault.lock import vault_lock
 from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
 from tlvault.report import Report
 from tlvault.terminal import status_tables
+from tlvault.watch import Watcher, WatchTiming
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -103,8 +107,25 @@ def _parser() -> argparse.ArgumentParser:
     rebuild_cmd.add_argument("--json", action="store_true", help="print the tlvault-rebuild/1 report")
     rebuild_cmd.add_argument("--strict", action="store_true", help="exit 1 when any note was skipped")
     rebuild_cmd.add_argument("--dry-run", action="store_true", help="write nothing; list what would change")
+    _add_no_cache(rebuild_cmd)
     _add_now(rebuild_cmd)
     rebuild_cmd.set_defaults(run=_run_rebuild)
+
+    watch = commands.add_parser("watch", parents=[common], help="rebuild, then follow the vault until Ctrl-C")
+    watch.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    watch.add_argument(
+        "--debounce", type=_seconds, default=0.5, metavar="SECONDS", help="quiet time before a rebuild (0.5)"
+    )
+    watch.add_argument(
+        "--rescan-every",
+        type=_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="full rescan that catches missed changes (300)",
+    )
+    _add_no_cache(watch)
+    _add_now(watch)
+    watch.set_defaults(run=_run_watch)
 
     status = commands.add_parser("status", parents=[common], help="clusters, ghost ideas and orphans")
     status.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
@@ -119,6 +140,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_now(export)
     export.set_defaults(run=_run_export)
     return parser
+
+
+def _add_no_cache(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--no-cache", action="store_true", help="parse every note again and leave the cache alone"
+    )
 
 
 def _add_now(command: argparse.ArgumentParser) -> None:
@@ -184,7 +211,9 @@ def _run_notes(args: argparse.Namespace) -> int:
 
 
 def _run_rebuild(args: argparse.Namespace) -> int:
-    report = rebuild(_config(args), now=args.now, dry_run=args.dry_run)
+    config = _config(args)
+    with vault_lock(config.vault), _open_cache(config, enabled=not args.no_cache) as cache:
+        report = rebuild(config, now=args.now, dry_run=args.dry_run, cache=cache)
     if args.json:
         _print_json(rebuild_document(report))
     else:
@@ -193,6 +222,34 @@ def _run_rebuild(args: argparse.Namespace) -> int:
                 print(f"would write {rel}")
         print(report.summary())
     return report.exit_code(strict=args.strict)
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    config = _config(args)
+    timing = WatchTiming(
+        quiet=args.debounce, max_delay=max(5.0, 10 * args.debounce), reconcile_every=args.rescan_every
+    )
+    with vault_lock(config.vault):
+        print(f"watching {config.vault} (Ctrl-C to stop)", flush=True)
+        watcher = Watcher(
+            config,
+            timing=timing,
+            reload_config=lambda: _config(args),
+            now=args.now,
+            use_cache=not args.no_cache,
+        )
+        watcher.run()  # until Ctrl-C: main() turns KeyboardInterrupt into exit code 130
+    return ExitCode.DONE
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    return seconds
 
 
 def _run_status(args: argparse.Namespace) -> int:
@@ -215,6 +272,19 @@ def _run_export(args: argparse.Namespace) -> int:
     else:
         args.output.write_bytes(data)
     return ExitCode.DONE
+
+
+@contextmanager
+def _open_cache(config: Config, *, enabled: bool) -> Iterator[ParseCache | None]:
+    """The vault's parse cache for the block (None when disabled), closed afterwards."""
+    if not enabled or not config.vault.is_dir():  # a missing vault is reported by the scan
+        yield None
+        return
+    cache = ParseCache.open(config.vault)
+    try:
+        yield cache
+    finally:
+        cache.close()
 
 
 def _print_json(document: dict[str, Any], stream: TextIO | None = None) -> None:

@@ -77,7 +77,7 @@ def parse_note(rel: str, data: bytes | str, mtime_ns: int | None = None) -> Note
         word_count=body.word_count,
         created=_property_date(properties, CREATED_KEYS),
         updated=_property_date(properties, UPDATED_KEYS),
-        mtime=None if mtime_ns is None else _utc(mtime_ns),
+        mtime=None if mtime_ns is None else note_mtime(mtime_ns),
         warnings=tuple(warnings),
     )
 
@@ -117,7 +117,8 @@ def _decode_bytes(data: bytes, warnings: list[str]) -> str:
     return text
 
 
-def _utc(mtime_ns: int) -> datetime:
+def note_mtime(mtime_ns: int) -> datetime:
+    """A file's st_mtime_ns as the naive UTC datetime notes carry."""
     return datetime.fromtimestamp(mtime_ns / 1e9, UTC).replace(tzinfo=None)
 
 

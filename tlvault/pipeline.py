@@ -6,6 +6,7 @@ scan → parse (in parallel processes for large vaults) → resolve → lexicon 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -13,17 +14,18 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from tlvault.cache import CachedFile, ParseCache, RunRecord, content_hash, outputs_on_disk
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
 from tlvault.markdown import RenderInput
 from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
-from tlvault.parse import parse_note
+from tlvault.parse import note_mtime, parse_note
 from tlvault.render import file_record, output_names, render_outputs, render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
@@ -40,6 +42,7 @@ __all__ = ["EXPORT_FORMATS", "Analysis", "ParsedVault", "analyse", "export_graph
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
 
 _Outcome = Note | Skipped | None  # None: the note vanished between scan and read
+_SAME_CONTENT = Skipped("", "same content as cached")  # a touched note: reuse the cached outcome
 
 
 @dataclass(frozen=True)
@@ -63,22 +66,117 @@ class Analysis:
     insights: Insights
 
 
-def rebuild(config: Config, *, now: date | None = None, dry_run: bool = False) -> Report:
-    """One full pass: read, analyse, write what changed (nothing with `dry_run`)."""
-    report = Report()
+def rebuild(
+    config: Config,
+    *,
+    now: date | None = None,
+    dry_run: bool = False,
+    cache: ParseCache | None = None,
+    hold: frozenset[str] = frozenset(),
+) -> Report:
+    """One full pass: read, analyse, write what changed (nothing with `dry_run`).
+
+    With a `cache`, unchanged notes are not parsed again, and when nothing at all changed since
+    the last clean rebuild (same inputs, same generated files on disk) the analysis is skipped.
+    Generated files in `hold` (output-relative) are left as they are.
+    """
     started = time.perf_counter()
-    analysis = analyse(config, read_vault(config, report), now=now)
+    today = now or config.scoring.today or date.today()
+    vault = scan_vault(config)
+    fingerprint = _fingerprint(config, today, vault, cache) if cache else None
+    report = _unchanged_since_last_run(config, cache, fingerprint) if not dry_run else None
+    if report is None:
+        report = _rebuild(config, vault, today, dry_run, cache, hold)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _rebuild(
+    config: Config, vault: Vault, today: date, dry_run: bool, cache: ParseCache | None, hold: frozenset[str]
+) -> Report:
+    report = Report()
+    analysis = analyse(config, read_vault(config, report, vault=vault, cache=cache), now=today)
     report.insights = analysis.insights
+    report.link_targets = frozenset(
+        link.target.rsplit("/", 1)[-1].lower() for note in analysis.parsed.notes for link in note.links
+    )
     data = _render_input(config, analysis, report)
     outputs = render_outputs(data)  # every note, before any write
     previous = analysis.parsed.vault.previous
     files = previous.files if previous else {}
-    result = write_outputs(outputs, config, previous=files, dry_run=dry_run)
+    result = write_outputs(outputs, config, previous=files, dry_run=dry_run, hold=hold)
     report.record(result)
     state = render_state(data, output_names(data), _on_disk(outputs, result, files))
-    report.record(write_outputs([state], config, dry_run=dry_run))
-    report.seconds = time.perf_counter() - started
+    state_result = write_outputs([state], config, dry_run=dry_run)
+    report.record(state_result)
+    if cache is not None and not dry_run:
+        _remember_run(config, today, analysis.parsed.vault, cache, report, [result, state_result])
     return report
+
+
+def _fingerprint(config: Config, today: date, vault: Vault, cache: ParseCache) -> str | None:
+    """What a rebuild's output depends on, hashed; None when a note changed since it was cached."""
+    digest = hashlib.sha256(repr((config, today.isoformat(), vault.files, vault.skipped)).encode("utf-8"))
+    for source in vault.notes:
+        cached = cache.files.get(source.rel)
+        if cached is None or (cached.size, cached.mtime_ns) != (source.size, source.mtime_ns):
+            return None
+        digest.update(f"\0{source.rel}\0{cached.digest}".encode())
+    return digest.hexdigest()
+
+
+def _unchanged_since_last_run(
+    config: Config, cache: ParseCache | None, fingerprint: str | None
+) -> Report | None:
+    """The last run's report, replayed, when it read exactly this and its files are intact."""
+    run = cache.run if cache else None
+    if run is None or fingerprint is None or run.fingerprint != fingerprint:
+        return None
+    if not outputs_on_disk(config.output_path, run.outputs):
+        return None
+    last: Report = run.report
+    report = Report(
+        notes_count=last.notes_count,
+        files_count=last.files_count,
+        links_count=last.links_count,
+        unresolved_count=last.unresolved_count,
+        tags_count=last.tags_count,
+        insights=last.insights,
+        unchanged_count=len(run.outputs),
+        reused=True,
+        link_targets=last.link_targets,
+    )
+    for skipped in last.skipped:
+        report.skip(skipped.rel, skipped.reason)
+    for warned in last.warned:
+        report.warn(warned.rel, warned.reason)
+    log.debug("nothing changed since the last rebuild; nothing to do")
+    return report
+
+
+def _remember_run(
+    config: Config,
+    today: date,
+    vault: Vault,
+    cache: ParseCache,
+    report: Report,
+    results: Sequence[WriteResult],
+) -> None:
+    """Record a clean run (every file written or unchanged, nothing refused) for the next one."""
+    fingerprint = _fingerprint(config, today, vault, cache)
+    clean = not any(r.refused or r.failed or r.backups or r.kept or r.held for r in results)
+    if fingerprint is None or not clean:
+        cache.remember_run(None)
+        return
+    outputs: dict[str, str] = {}
+    for rel in sorted(rel for result in results for rel in (*result.written, *result.unchanged)):
+        try:
+            outputs[rel] = content_hash((config.output_path / rel).read_bytes())
+        except OSError:
+            cache.remember_run(None)
+            return
+    kept = replace(report, written=[], unchanged_count=0, seconds=0.0)
+    cache.remember_run(RunRecord(fingerprint, outputs, kept))
 
 
 def _on_disk(
@@ -140,12 +238,15 @@ def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> 
     return Analysis(parsed, lexicon, graph, clusters, insights)
 
 
-def read_vault(config: Config, report: Report) -> ParsedVault:
-    """Scan, parse and resolve the vault, recording every skipped file in `report`."""
-    vault = scan_vault(config)
+def read_vault(
+    config: Config, report: Report, *, vault: Vault | None = None, cache: ParseCache | None = None
+) -> ParsedVault:
+    """Scan (unless `vault` is given), parse and resolve the vault, recording every skipped file
+    in `report`; with a `cache`, only new and changed notes are parsed."""
+    vault = vault or scan_vault(config)
     for skipped in vault.skipped:
         report.skip(skipped.rel, skipped.reason)
-    outcomes = parse_sources(vault.notes, jobs=config.jobs, max_bytes=config.max_note_bytes)
+    outcomes = _parse_with_cache(config, vault, cache)
     notes: list[Note] = []
     vanished: set[str] = set()
     for source, outcome in zip(vault.notes, outcomes, strict=True):
@@ -165,6 +266,42 @@ def read_vault(config: Config, report: Report) -> ParsedVault:
     return ParsedVault(vault, tuple(notes), files, resolved)
 
 
+def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) -> list[_Outcome]:
+    """Every note's outcome: cached when its size and mtime (or, failing that, its content hash)
+    are unchanged, else parsed; the cache then learns the new outcomes."""
+    if cache is None:
+        return [
+            outcome
+            for outcome, _ in parse_sources(vault.notes, jobs=config.jobs, max_bytes=config.max_note_bytes)
+        ]
+    outcomes: list[_Outcome] = [cache.lookup(s.rel, s.size, s.mtime_ns) for s in vault.notes]
+    stale = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    known = [
+        cache.files[s.rel].digest if s.rel in cache.files else None for s in (vault.notes[i] for i in stale)
+    ]
+    fresh = parse_sources(
+        [vault.notes[i] for i in stale], jobs=config.jobs, max_bytes=config.max_note_bytes, known=known
+    )
+    updates: list[tuple[str, CachedFile]] = []
+    for i, (outcome, digest) in zip(stale, fresh, strict=True):
+        source = vault.notes[i]
+        if outcome == _SAME_CONTENT:  # touched, not edited: only the mtime moves
+            outcome = _with_mtime(cache.files[source.rel].outcome(), source.mtime_ns)
+            if outcome is None:  # the cached entry is damaged: parse it after all
+                outcome, digest = _parse_one(source, config.max_note_bytes, None)
+        outcomes[i] = outcome
+        if outcome is not None and digest is not None:
+            updates.append((source.rel, CachedFile.of(source.size, source.mtime_ns, digest, outcome)))
+    cache.store(updates, present=[source.rel for source in vault.notes])
+    return outcomes
+
+
+def _with_mtime(outcome: Note | Skipped | None, mtime_ns: int) -> Note | Skipped | None:
+    if isinstance(outcome, Note):
+        return replace(outcome, mtime=note_mtime(mtime_ns))
+    return outcome
+
+
 def _count(report: Report, notes: Sequence[Note], files: Sequence[str], resolved: Resolved) -> None:
     """The report's counts; `files` are the user's (tlvault's own output does not count)."""
     report.notes_count = len(notes)
@@ -182,15 +319,24 @@ def parse_sources(
     jobs: int = 0,
     max_bytes: int | None = None,
     min_parallel: int = PARALLEL_THRESHOLD,
-) -> list[_Outcome]:
-    """Read and parse every source, in order; in `jobs` processes (0: one per core) for big vaults."""
+    known: Sequence[str | None] | None = None,
+) -> list[tuple[_Outcome, str | None]]:
+    """Read and parse every source, in order, with its content hash; in `jobs` processes (0: one
+    per core) for big vaults. A source whose hash equals its `known` one is not parsed again: its
+    outcome is `_SAME_CONTENT`."""
+    known = list(known) if known is not None else [None] * len(sources)
     workers = jobs or _cpu_count()
     if workers <= 1 or len(sources) < max(min_parallel, 2):
-        return _parse_chunk(sources, max_bytes)
+        return _parse_chunk(sources, max_bytes, known)
     chunk_size = max(16, len(sources) // (workers * 32))  # small chunks balance uneven notes
-    chunks = [sources[i : i + chunk_size] for i in range(0, len(sources), chunk_size)]
+    starts = range(0, len(sources), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
-        results = pool.map(_parse_chunk, chunks, [max_bytes] * len(chunks))
+        results = pool.map(
+            _parse_chunk,
+            [sources[i : i + chunk_size] for i in starts],
+            [max_bytes] * len(starts),
+            [known[i : i + chunk_size] for i in starts],
+        )
         return [outcome for chunk in results for outcome in chunk]
 
 
@@ -202,22 +348,31 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _parse_chunk(sources: Sequence[SourceFile], max_bytes: int | None) -> list[_Outcome]:
-    return [_parse_one(source, max_bytes) for source in sources]
+def _parse_chunk(
+    sources: Sequence[SourceFile], max_bytes: int | None, known: Sequence[str | None]
+) -> list[tuple[_Outcome, str | None]]:
+    return [_parse_one(source, max_bytes, digest) for source, digest in zip(sources, known, strict=True)]
 
 
-def _parse_one(source: SourceFile, max_bytes: int | None) -> _Outcome:
+def _parse_one(source: SourceFile, max_bytes: int | None, known: str | None) -> tuple[_Outcome, str | None]:
     try:
-        return parse_note(source.rel, read_note(source, max_bytes), source.mtime_ns)
+        data = read_note(source, max_bytes)
     except NoteVanishedError:
-        return None
+        return None, None
+    except NoteError as exc:  # unreadable now, perhaps not later: not cached
+        return Skipped(source.rel, str(exc)), None
+    digest = content_hash(data)
+    if digest == known:
+        return _SAME_CONTENT, digest
+    try:
+        return parse_note(source.rel, data, source.mtime_ns), digest
     except NoteError as exc:
-        return Skipped(source.rel, str(exc))
+        return Skipped(source.rel, str(exc)), digest
     except RecursionError:
-        return Skipped(source.rel, "nested too deeply to parse")
+        return Skipped(source.rel, "nested too deeply to parse"), digest
     except Exception as exc:  # a parser bug must not stop the rebuild; it is reported as one
         reason = f"internal error while parsing ({type(exc).__name__}: {exc}); please report it"
-        return Skipped(source.rel, reason)
+        return Skipped(source.rel, reason), None
 
 
 def _cpu_count() -> int:

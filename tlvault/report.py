@@ -27,6 +27,8 @@ class Report:
     unchanged_count: int = 0  # generated files already up to date
     failed_writes: int = 0  # generated files that could not be written
     seconds: float = 0.0
+    reused: bool = False  # nothing changed since the last clean rebuild: its results were reused
+    link_targets: frozenset[str] = frozenset()  # lower-cased file names that links point at
 
     def skip(self, rel: str, reason: str) -> None:
         """Record a file that was not read, with one warning line."""

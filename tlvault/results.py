@@ -175,6 +175,7 @@ class WriteResult:
     backups: tuple[Skipped, ...] = ()  # files edited inside tlvault's regions: (file, where the copy is)
     removed: tuple[str, ...] = ()  # generated files no longer needed, deleted (vault-relative)
     kept: tuple[str, ...] = ()  # no longer needed, kept because the user wrote in them (vault-relative)
+    held: tuple[str, ...] = ()  # left alone on request: another program keeps rewriting them
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from tlvault.model import STATE_FORMAT, STATE_REL, PreviousCluster, PreviousStat
 log = logging.getLogger(__name__)
 
 # Editor and download droppings: never notes, never link targets.
-_TEMP_FILE = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.part|\.crdownload)$|^#.*#$|^4913$", re.I)
+TEMP_FILE = re.compile(r"(~|\.swp|\.swo|\.swx|\.tmp|\.part|\.crdownload)$|^#.*#$|^4913$", re.I)
 # Copies left by sync tools (Syncthing, Dropbox, Nextcloud): the user must merge them.
 _SYNC_CONFLICT = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}|\(.*conflicted copy.*\)", re.I)
 
@@ -120,7 +120,7 @@ def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:
 
 def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
     name = rel.rsplit("/", 1)[-1]
-    if _TEMP_FILE.search(name):
+    if TEMP_FILE.search(name):
         return
     try:
         info = entry.stat(follow_symlinks=False)

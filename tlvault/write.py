@@ -47,6 +47,7 @@ class _Outcome:
     backups: list[Skipped] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
 
 
 def write_outputs(
@@ -55,14 +56,21 @@ def write_outputs(
     *,
     previous: PreviousFiles | None = None,
     dry_run: bool = False,
+    hold: frozenset[str] = frozenset(),
 ) -> WriteResult:
-    """Write every output whose bytes changed; tidy files tlvault no longer generates."""
+    """Write every output whose bytes changed; tidy files tlvault no longer generates.
+
+    Outputs in `hold` (another program keeps rewriting them) are left as they are.
+    """
     previous = previous or {}
     outcome = _Outcome()
     if not dry_run:
         _remove_stale_temporaries(config.output_path)
     for output in outputs:
-        _write_one(output, config, previous.get(output.rel, {}), outcome, dry_run)
+        if output.rel in hold:
+            outcome.held.append(output.rel)
+        else:
+            _write_one(output, config, previous.get(output.rel, {}), outcome, dry_run)
     produced = {output.rel for output in outputs}
     for rel in sorted(set(previous) - produced):
         _retire(rel, config, previous[rel], outcome, dry_run)
@@ -74,6 +82,7 @@ def write_outputs(
         backups=tuple(outcome.backups),
         removed=tuple(outcome.removed),
         kept=tuple(outcome.kept),
+        held=tuple(outcome.held),
     )
 
 

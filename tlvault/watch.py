@@ -1,0 +1,500 @@
+"""Watcher: `tlvault watch`, the live companion that keeps generated notes in step with the vault.
+
+The watchdog handler only puts raw events on a queue, so nothing can go wrong in the
+observer's thread. One loop thread does everything else, one step at a time:
+
+- classify each path with a pure filter (`classify`): dot folders, editor droppings and
+  excluded paths are ignored; a generated file counts only when its bytes differ from what
+  tlvault wrote (own writes are recognised by content hash, not by timing);
+- debounce (`Debouncer`): rebuild after `quiet` seconds without events, or at most
+  `max_delay` seconds after the first one;
+- rebuild with the parse cache: every rebuild rescans the vault, so renames, folder moves,
+  missed events and offline edits converge to what a fresh `tlvault rebuild` writes;
+- supervise: restart a dead observer, wait for a deleted vault folder to come back, reload
+  `config.yaml` when it changes (keeping the last good one), reconcile periodically, and stop
+  rewriting a generated file that another tool keeps rewriting (circuit breaker).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from tlvault.cache import ParseCache, content_hash, vault_identity
+from tlvault.config import Config
+from tlvault.errors import ConfigError, TlvaultError
+from tlvault.pipeline import rebuild
+from tlvault.report import Report
+from tlvault.scan import TEMP_FILE, compile_glob
+
+log = logging.getLogger(__name__)
+
+_IGNORED_EVENTS = frozenset({"opened", "closed", "closed_no_write"})  # reads and closes change nothing
+_WATCH_LIMIT_FILES = ("/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches")
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class WatchTiming:
+    """How long the watcher waits; tests shorten everything."""
+
+    quiet: float = 0.5  # seconds without events before a rebuild
+    max_delay: float = 5.0  # longest wait after the first event of a burst
+    reconcile_every: float = 300.0  # full rescan with content-hash verification
+    tick: float = 0.5  # supervisor checks: observer alive, vault folder, config file
+    breaker_limit: int = 3  # foreign rewrites of one generated file…
+    breaker_window: float = 60.0  # …within this many seconds trip the breaker
+
+
+class Debouncer:
+    """Trailing-edge debounce with a ceiling, on an injectable clock."""
+
+    def __init__(self, quiet: float, max_delay: float, clock: Clock = time.monotonic) -> None:
+        self.quiet = quiet
+        self.max_delay = max_delay
+        self.clock = clock
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def poke(self) -> None:
+        """An event arrived."""
+        now = self.clock()
+        self.first = now if self.first is None else self.first
+        self.last = now
+
+    def is_pending(self) -> bool:
+        """Whether events are waiting for a rebuild."""
+        return self.first is not None
+
+    def remaining(self) -> float | None:
+        """Seconds until the rebuild is due (0 when due); None when nothing is pending."""
+        if self.first is None or self.last is None:
+            return None
+        now = self.clock()
+        return max(0.0, min(self.last + self.quiet, self.first + self.max_delay) - now)
+
+    def reset(self) -> None:
+        """The pending events were handled."""
+        self.first = self.last = None
+
+
+def classify(rel: str, config: Config, link_targets: Iterable[str] = ()) -> str:
+    """What a vault-relative path means to the watcher: "note", "output" or "ignore".
+
+    Notes, canvases and folders are "note" (a folder event may move many notes); other files
+    matter only when a link names them (`link_targets`: lower-cased file names).
+    """
+    parts = rel.split("/")
+    if not rel or any(part.startswith(".") for part in parts) or TEMP_FILE.search(parts[-1]):
+        return "ignore"
+    if rel == config.output_folder or rel.startswith(config.output_folder + "/"):
+        return "output"
+    if any(compile_glob(pattern).fullmatch(rel) for pattern in config.exclude):
+        return "ignore"
+    name = parts[-1].lower()
+    if name.endswith((".md", ".canvas")) or "." not in name:
+        return "note"
+    return "note" if name in set(link_targets) else "ignore"
+
+
+class _Enqueue(FileSystemEventHandler):
+    """The observer's handler: it only queues the event, so it can never fail."""
+
+    def __init__(self, events: queue.Queue[FileSystemEvent]) -> None:
+        self.events = events
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Queue every event; the watcher's loop sorts them out."""
+        self.events.put(event)
+
+
+@dataclass
+class _Breaker:
+    """Foreign rewrites per generated file; a file rewritten too often is held."""
+
+    limit: int
+    window: float
+    seen: dict[str, deque[float]] = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)
+
+    def record(self, rel: str, now: float) -> bool:
+        """Count a foreign rewrite of `rel`; True when this one trips the breaker."""
+        times = self.seen.setdefault(rel, deque())
+        times.append(now)
+        while times and times[0] < now - self.window:
+            times.popleft()
+        if len(times) >= self.limit and rel not in self.held:
+            self.held.add(rel)
+            return True
+        return False
+
+
+class Watcher:
+    """Keeps one vault's generated notes up to date until `stop()` (or Ctrl-C in `run()`)."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        timing: WatchTiming | None = None,
+        reload_config: Callable[[], Config] | None = None,
+        now: date | None = None,
+        use_cache: bool = True,
+        clock: Clock = time.monotonic,
+        status: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.timing = timing or WatchTiming()
+        self.reload_config = reload_config
+        self.now = now
+        self.use_cache = use_cache
+        self.clock = clock
+        self.status = status or (lambda line: print(line, flush=True))
+        self.events: queue.Queue[FileSystemEvent] = queue.Queue()
+        self.debouncer = Debouncer(self.timing.quiet, self.timing.max_delay, clock)
+        self.breaker = _Breaker(self.timing.breaker_limit, self.timing.breaker_window)
+        self.rebuild_count = 0  # rebuilds that found something to do
+        self.errors = 0  # rebuilds that failed (each logged once)
+        self.changes: set[str] = set()  # paths seen since the last rebuild, for the status line
+        self.written: dict[str, str] = {}  # output-relative file -> content hash tlvault wrote
+        self.link_targets: frozenset[str] = frozenset()
+        self._stop = threading.Event()
+        self._observer: BaseObserver | None = None
+        self._identity: str | None = None
+        self._cache: ParseCache | None = None
+        self._config_stamp = self._stamp(config.source)
+        self._next_reconcile = 0.0
+        self._vault_missing = False
+        self._repeats = _RepeatFilter()
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Rebuild once, then follow the vault until `stop()`; never returns on an error."""
+        handlers = _log_handlers()
+        for handler in handlers:
+            handler.addFilter(self._repeats)
+        try:
+            while not self._stop.is_set():
+                self._supervise()
+                self._drain(self._wait_time())
+                remaining = self.debouncer.remaining()
+                if remaining is not None and remaining <= 0:
+                    self._rebuild("change")
+                elif self.clock() >= self._next_reconcile and not self._vault_missing:
+                    self._rebuild("reconcile")
+        finally:
+            for handler in handlers:
+                handler.removeFilter(self._repeats)
+            self._stop_observer()
+            if self._cache is not None:
+                self._cache.close()
+
+    def stop(self) -> None:
+        """Ask `run()` to return after the current step."""
+        self._stop.set()
+
+    # -- one step --------------------------------------------------------------------------
+
+    def _wait_time(self) -> float:
+        remaining = self.debouncer.remaining()
+        until_reconcile = max(0.0, self._next_reconcile - self.clock())
+        return min(
+            self.timing.tick, until_reconcile, remaining if remaining is not None else self.timing.tick
+        )
+
+    def _drain(self, timeout: float) -> None:
+        """Take every queued event, waiting up to `timeout` for the first one."""
+        try:
+            event = self.events.get(timeout=timeout) if timeout > 0 else self.events.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            self._take(event)
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+
+    def _take(self, event: FileSystemEvent) -> None:
+        if event.event_type in _IGNORED_EVENTS or (event.is_directory and event.event_type == "modified"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            rel = self._rel(os.fsdecode(raw)) if raw else None
+            if rel is None:
+                continue
+            kind = classify(rel, self.config, self.link_targets)
+            if kind == "note" or (kind == "output" and self._is_foreign_write(rel)):
+                self.changes.add(rel)
+                self.debouncer.poke()
+
+    def _rel(self, path: str) -> str | None:
+        try:
+            rel = os.path.relpath(path, self.config.vault)
+        except ValueError:
+            return None
+        if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+            return None
+        return unicodedata.normalize("NFC", rel.replace(os.sep, "/"))
+
+    def _is_foreign_write(self, rel: str) -> bool:
+        """Whether a generated file's bytes differ from what tlvault wrote (someone else's edit)."""
+        inner = rel[len(self.config.output_folder) + 1 :]
+        path = self.config.output_path / inner if inner else self.config.output_path
+        if path.is_dir():  # a folder tlvault made; its files have events of their own
+            return False
+        expected = self.written.get(inner)
+        if not inner or (expected is None and any(k.startswith(inner + "/") for k in self.written)):
+            return True  # a generated folder moved or vanished
+        try:
+            actual: str | None = content_hash(path.read_bytes())
+        except OSError:
+            actual = None
+        if actual == expected or inner in self.breaker.held:
+            return False
+        if expected is not None and self.breaker.record(inner, self.clock()):
+            log.warning(
+                "%s/%s: another program keeps rewriting this generated note; "
+                "tlvault leaves it alone until the watcher restarts",
+                self.config.output_folder,
+                inner,
+            )
+            return False
+        return True
+
+    def _rebuild(self, why: str) -> None:
+        """One rebuild; any failure is logged as one line and the watcher goes on."""
+        changes = sorted(self.changes)
+        self.changes.clear()
+        self.debouncer.reset()
+        self._next_reconcile = self.clock() + self.timing.reconcile_every
+        cache = self._open_cache()
+        if why == "reconcile" and cache is not None:
+            self._verify(cache)
+        started = time.perf_counter()
+        self._repeats.next_pass()
+        try:
+            report = rebuild(self.config, now=self.now, cache=cache, hold=frozenset(self.breaker.held))
+        except TlvaultError as exc:
+            self.errors += 1
+            log.error("%s", exc)
+            return
+        except Exception as exc:  # a bug must not end the watch: say it once and keep going
+            self.errors += 1
+            log.error("rebuild failed (%s: %s); the watcher goes on", type(exc).__name__, exc, exc_info=True)
+            return
+        self._remember_outputs(report)
+        if report.reused and why == "reconcile":
+            return  # nothing changed: a quiet reconciliation says nothing
+        self.rebuild_count += 1
+        self.status(_status_line(why, changes, report, time.perf_counter() - started))
+
+    def _verify(self, cache: ParseCache) -> None:
+        """Re-hash every cached note, so that an edit that kept size and mtime is not missed."""
+        stale = cache.verify(self.config.vault)
+        if stale:
+            log.info("%d notes changed without a new modification time; reading them again", len(stale))
+
+    def _remember_outputs(self, report: Report) -> None:
+        """The bytes of every generated file now on disk, to recognise tlvault's own writes."""
+        written: dict[str, str] = {}
+        output = self.config.output_path
+        if output.is_dir() and not output.is_symlink():
+            for path in output.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    rel = path.relative_to(output).as_posix()
+                    try:
+                        written[rel] = content_hash(path.read_bytes())
+                    except OSError:
+                        continue
+        self.written = written
+        self.link_targets = report.link_targets
+
+    # -- supervision -----------------------------------------------------------------------
+
+    def _supervise(self) -> None:
+        """Keep the observer running on the right folder, and the config current."""
+        self._reload_config_if_changed()
+        try:
+            identity = vault_identity(self.config.vault)
+        except OSError:
+            if not self._vault_missing:
+                log.error("vault folder disappeared: %s; waiting for it to come back", self.config.vault)
+                self._vault_missing = True
+                self._stop_observer()
+                self.debouncer.reset()
+                self.changes.clear()
+            return
+        if self._vault_missing or identity != self._identity:
+            if self._vault_missing:
+                log.warning("vault folder is back: %s; reading it again", self.config.vault)
+            self._vault_missing = False
+            self._restart(identity)
+        elif self._observer is None or not _is_running(self._observer):
+            log.warning("the file watcher stopped; restarting it and reading the vault again")
+            self._restart(identity)
+
+    def _restart(self, identity: str) -> None:
+        """A fresh observer, a fresh cache for the folder, and a full rescan right away."""
+        self._stop_observer()
+        if self._cache is not None and self._identity != identity:
+            self._cache.close()
+            self._cache = None
+        self._identity = identity
+        self._observer = self._start_observer()
+        self._next_reconcile = self.clock()  # every restart begins with a full rescan
+
+    def _start_observer(self) -> BaseObserver:
+        folders = _count_folders(self.config.vault)
+        limit = _inotify_limit()
+        handler = _Enqueue(self.events)
+        if limit is not None and folders >= limit * 0.9:
+            log.warning(
+                "the vault has %d folders, close to the limit of %d inotify watches; "
+                "watching by polling instead (raise fs.inotify.max_user_watches to avoid it)",
+                folders,
+                limit,
+            )
+            return _started(PollingObserver(), self.config.vault, handler)
+        try:
+            return _started(Observer(), self.config.vault, handler)
+        except OSError as exc:
+            log.warning("cannot watch the vault for changes (%s); watching by polling instead", exc)
+            return _started(PollingObserver(), self.config.vault, handler)
+
+    def _stop_observer(self) -> None:
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            observer.stop()
+            if observer.is_alive():
+                observer.join(timeout=5)
+
+    def _open_cache(self) -> ParseCache | None:
+        if self.use_cache and self._cache is None:
+            try:
+                self._cache = ParseCache.open(self.config.vault)
+            except OSError as exc:
+                log.warning("cannot open the cache (%s); running without it", exc)
+        return self._cache
+
+    def _reload_config_if_changed(self) -> None:
+        stamp = self._stamp(self.config.source)
+        if self.reload_config is None or stamp == self._config_stamp:
+            return
+        self._config_stamp = stamp
+        try:
+            fresh = self.reload_config()
+        except ConfigError as exc:
+            log.error("%s; keeping the last good configuration", str(exc).replace("\n", "; "))
+            return
+        if fresh == self.config:
+            return
+        log.warning("configuration reloaded from %s", fresh.source)
+        moved = fresh.vault != self.config.vault
+        self.config = fresh
+        if moved:
+            self._identity = None  # the supervisor starts watching the new folder
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
+        self.changes.add(str(fresh.source))
+        self.debouncer.poke()
+
+    @staticmethod
+    def _stamp(path: Path | None) -> tuple[int, int] | None:
+        if path is None:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
+
+class _RepeatFilter(logging.Filter):
+    """Each rebuild repeats the warnings of notes that did not change: show only new ones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.previous: set[str] = set()
+        self.current: set[str] = set()
+
+    def next_pass(self) -> None:
+        """A rebuild starts: what the last one said is now old news."""
+        self.previous, self.current = self.current, set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Let a warning through unless the previous rebuild gave it already."""
+        if record.levelno != logging.WARNING:
+            return True
+        message = record.getMessage()
+        self.current.add(message)
+        return message not in self.previous
+
+
+def _log_handlers() -> list[logging.Handler]:
+    """The handlers that show tlvault's messages (its own, and the root's when it propagates)."""
+    logger = logging.getLogger("tlvault")
+    handlers = list(logger.handlers)
+    if logger.propagate:
+        handlers.extend(logging.getLogger().handlers)
+    return handlers
+
+
+def _started(observer: BaseObserver, vault: Path, handler: FileSystemEventHandler) -> BaseObserver:
+    observer.schedule(handler, str(vault), recursive=True, follow_symlink=False)
+    observer.daemon = True
+    observer.start()
+    return observer
+
+
+def _is_running(observer: BaseObserver) -> bool:
+    return observer.is_alive() and all(emitter.is_alive() for emitter in observer.emitters)
+
+
+def _count_folders(vault: Path) -> int:
+    """Folders an inotify observer would watch (hidden ones included: watchdog watches them too)."""
+    count = 1
+    for _, folders, _ in os.walk(vault):
+        count += len(folders)
+    return count
+
+
+def _inotify_limit() -> int | None:
+    """The lowest inotify watch limit that applies to this process, if the system has one."""
+    limits = []
+    for name in _WATCH_LIMIT_FILES:
+        try:
+            limits.append(int(Path(name).read_text().strip()))
+        except (OSError, ValueError):
+            continue
+    return min(limits) if limits else None
+
+
+def _status_line(why: str, changes: list[str], report: Report, seconds: float) -> str:
+    """One line per rebuild: when, what changed, what was written, how long it took."""
+    stamp = datetime.now().strftime("%H:%M:%S")
+    if why == "reconcile" and not changes:
+        what = "vault read"
+    elif len(changes) == 1:
+        what = f"{changes[0]} changed"
+    else:
+        what = f"{len(changes)} paths changed"
+    written = len(report.written)
+    files = "1 file" if written == 1 else f"{written} files"
+    return f"{stamp} {what}: {files} written, {report.unchanged_count} unchanged ({seconds:.2f} s)"
