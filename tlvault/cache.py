@@ -36,7 +36,6 @@ SCHEMA_VERSION = 1  # bump when a cached object's shape changes: old caches are 
 _APPLICATION_ID = 0x746C7631  # "tlv1": marks the SQLite file as tlvault's
 
 Outcome = Note | Skipped
-_PARSER_MODULES = ("model.py", "parse.py", "ofm.py", "properties.py", "scan.py", "cache.py")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +77,11 @@ def content_hash(data: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """tlvault's version and a hash of the modules that shape a cached note: a changed parser
-    invalidates the cache even when the version number did not move."""
+    """tlvault's version and a hash of its modules: changed code (a parser fix, a new score)
+    invalidates the cache and the last run's record even when the version number did not move."""
     digest = hashlib.sha256(__version__.encode("utf-8"))
-    package = Path(__file__).parent
-    for module in _PARSER_MODULES:
-        digest.update((package / module).read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
@@ -112,6 +110,8 @@ class ParseCache:
         self.identity = identity
         self.files: dict[str, CachedFile] = {}
         self.run: RunRecord | None = None
+        self.keep_outcomes = False  # a watcher keeps outcomes unpickled between rebuilds
+        self._outcomes: dict[str, tuple[str, Outcome]] = {}  # rel -> (digest, outcome)
         self._connection: sqlite3.Connection | None = None
 
     @classmethod
@@ -130,18 +130,30 @@ class ParseCache:
     def lookup(self, rel: str, size: int, mtime_ns: int) -> Outcome | None:
         """The cached outcome of a file whose size and mtime have not changed, else None."""
         cached = self.files.get(rel)
-        if cached is not None and cached.size == size and cached.mtime_ns == mtime_ns:
-            return cached.outcome()
-        return None
+        if cached is None or cached.size != size or cached.mtime_ns != mtime_ns:
+            return None
+        kept = self._outcomes.get(rel)
+        if kept is not None and kept[0] == cached.digest:
+            return kept[1]
+        outcome = cached.outcome()
+        if outcome is not None and self.keep_outcomes:
+            self._outcomes[rel] = (cached.digest, outcome)
+        return outcome
 
-    def store(self, entries: Iterable[tuple[str, CachedFile]], present: Iterable[str]) -> None:
-        """Remember new outcomes and forget files that are gone (`present`: every note rel now)."""
-        updates = list(entries)
-        for rel, cached in updates:
+    def store(self, entries: Iterable[tuple[str, int, int, str, Outcome]], present: Iterable[str]) -> None:
+        """Remember new outcomes (rel, size, mtime_ns, digest, outcome) and forget files that are
+        gone (`present`: every note rel now)."""
+        updates = []
+        for rel, size, mtime_ns, digest, outcome in entries:
+            cached = CachedFile.of(size, mtime_ns, digest, outcome)
             self.files[rel] = cached
+            updates.append((rel, cached))
+            if self.keep_outcomes:
+                self._outcomes[rel] = (digest, outcome)
         gone = set(self.files).difference(present)
         for rel in gone:
             del self.files[rel]
+            self._outcomes.pop(rel, None)
         if not updates and not gone:
             return
         rows = [(rel, c.size, c.mtime_ns, c.digest, c.blob) for rel, c in updates]
@@ -182,6 +194,10 @@ class ParseCache:
             self._connection = None
 
     def _load(self) -> None:
+        if self.path.is_file() and self.path.stat().st_size == 0:  # a crash before SQLite wrote anything
+            log.info("cache %s is empty; rebuilding it", self.path)
+            self._start_afresh()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = self._connect()
@@ -228,7 +244,7 @@ class ParseCache:
         if meta.get("identity") != self.identity.encode("utf-8"):
             raise _ForeignCacheError("belongs to another vault folder")
         if meta.get("tlvault") != code_version().encode("utf-8"):
-            raise _ForeignCacheError("was written by another version of tlvault's parser")
+            raise _ForeignCacheError("was written by another version of tlvault")
         for rel, size, mtime_ns, digest, blob in connection.execute("SELECT * FROM notes"):
             self.files[rel] = CachedFile(size, mtime_ns, digest, blob)
         run = meta.get("run")

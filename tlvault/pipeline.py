@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from tlvault.cache import CachedFile, ParseCache, RunRecord, content_hash, outputs_on_disk
+from tlvault.cache import ParseCache, RunRecord, content_hash, outputs_on_disk
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.errors import NoteError
@@ -30,7 +30,7 @@ from tlvault.render import file_record, output_names, render_outputs, render_sta
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
 from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon, OutputNote, WriteResult
-from tlvault.scan import NoteVanishedError, read_note, scan_vault
+from tlvault.scan import NoteVanishedError, output_files, read_note, scan_vault
 from tlvault.score import score_clusters
 from tlvault.text import build_lexicon, detect_language
 from tlvault.write import write_outputs
@@ -163,7 +163,11 @@ def _remember_run(
     results: Sequence[WriteResult],
 ) -> None:
     """Record a clean run (every file written or unchanged, nothing refused) for the next one."""
-    fingerprint = _fingerprint(config, today, vault, cache)
+    # The next run will see the generated files as link targets: fingerprint the vault as it is now.
+    output = config.output_folder + "/"
+    users = [rel for rel in vault.files if not rel.startswith(output)]
+    after = replace(vault, files=tuple(sorted([*users, *output_files(config)])))
+    fingerprint = _fingerprint(config, today, after, cache)
     clean = not any(r.refused or r.failed or r.backups or r.kept or r.held for r in results)
     if fingerprint is None or not clean:
         cache.remember_run(None)
@@ -282,7 +286,7 @@ def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) ->
     fresh = parse_sources(
         [vault.notes[i] for i in stale], jobs=config.jobs, max_bytes=config.max_note_bytes, known=known
     )
-    updates: list[tuple[str, CachedFile]] = []
+    updates: list[tuple[str, int, int, str, Note | Skipped]] = []
     for i, (outcome, digest) in zip(stale, fresh, strict=True):
         source = vault.notes[i]
         if outcome == _SAME_CONTENT:  # touched, not edited: only the mtime moves
@@ -291,7 +295,7 @@ def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) ->
                 outcome, digest = _parse_one(source, config.max_note_bytes, None)
         outcomes[i] = outcome
         if outcome is not None and digest is not None:
-            updates.append((source.rel, CachedFile.of(source.size, source.mtime_ns, digest, outcome)))
+            updates.append((source.rel, source.size, source.mtime_ns, digest, outcome))
     cache.store(updates, present=[source.rel for source in vault.notes])
     return outcomes
 

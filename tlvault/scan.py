@@ -67,6 +67,14 @@ def scan_vault(config: Config) -> Vault:
     )
 
 
+def output_files(config: Config) -> tuple[str, ...]:
+    """The linkable files now in the output folder, as `scan_vault` would list them."""
+    walk = _Walk(config, [])
+    if config.output_path.is_dir() and not config.output_path.is_symlink():
+        _walk_folder(walk, str(config.output_path), config.output_folder)
+    return tuple(sorted(walk.files))
+
+
 def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
     """What the last rebuild left in the output folder's state file (None if there is none)."""
     rel = f"{config.output_folder}/{STATE_REL}"

@@ -70,29 +70,58 @@ class _Analyzer:
     """Text → stems, remembering how often each spelling was seen."""
 
     def __init__(self, language: str) -> None:
+        self.language = language
         self.stop_words = _stop_words()
         self.stemmer = snowballstemmer.stemmer(_STEMMERS[language])
-        self.stems: dict[str, str | None] = {}  # spelling -> stem, None for stop words
+        self.stems = _STEMS.setdefault(language, {})  # spelling -> stem, None for stop words
         self.spellings: Counter[str] = Counter()
 
     def __call__(self, text: str) -> list[str]:
+        memo = _TOKENS.get((self.language, text)) if _TOKENS is not None else None
+        if memo is not None:
+            unique, stemmed = memo
+            self.spellings.update(unique)
+            return stemmed
         words = _WORD.findall(text.lower())
-        unique = set(words)
+        unique = frozenset(words)
         self.spellings.update(unique)  # in how many notes each spelling appears
         stems = self.stems
         for word in unique.difference(stems):
             stems[word] = None if word in self.stop_words else self.stemmer.stemWord(word)
-        return [stem for word in words if (stem := stems[word]) is not None]
+        stemmed = [stem for word in words if (stem := stems[word]) is not None]
+        if _TOKENS is not None:
+            _TOKENS[(self.language, text)] = (unique, stemmed)
+        return stemmed
 
     def display(self) -> dict[str, str]:
         """For each stem, the spelling found in the most notes (ties: alphabetical)."""
         best: dict[str, tuple[int, str]] = {}
-        for word, stem in self.stems.items():
+        for word, count in self.spellings.items():
+            stem = self.stems[word]
             if stem is not None:
-                candidate = (-self.spellings[word], word)
+                candidate = (-count, word)
                 if stem not in best or candidate < best[stem]:
                     best[stem] = candidate
         return {stem: word for stem, (_, word) in best.items()}
+
+
+# Stems of every spelling seen, per language: the stemmer is pure, so this never goes stale.
+_STEMS: dict[str, dict[str, str | None]] = {}
+# Each note text's words and stems, kept between rebuilds by a long-running watcher (None: off).
+_TOKENS: dict[tuple[str, str], tuple[frozenset[str], list[str]]] | None = None
+
+
+def remember_tokens(enabled: bool = True) -> None:
+    """Keep each note's words between rebuilds (the watcher); a one-shot run does not need it."""
+    global _TOKENS
+    _TOKENS = {} if enabled else None
+
+
+def forget_old_tokens(texts_in_use: int) -> None:
+    """Drop remembered tokens when they grow well beyond the notes in use (edited notes leave
+    their old text behind)."""
+    if _TOKENS is not None and len(_TOKENS) > 2 * texts_in_use + 1000:
+        _TOKENS.clear()
 
 
 def build_lexicon(
@@ -105,6 +134,7 @@ def build_lexicon(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     analyzer = _Analyzer(language)
+    forget_old_tokens(len(notes))
     vectorizer = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform([note_text(note) for note in notes]).tocsr()

@@ -40,6 +40,7 @@ from tlvault.errors import ConfigError, TlvaultError
 from tlvault.pipeline import rebuild
 from tlvault.report import Report
 from tlvault.scan import TEMP_FILE, compile_glob
+from tlvault.text import remember_tokens
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +181,14 @@ class Watcher:
         self._config_stamp = self._stamp(config.source)
         self._next_reconcile = 0.0
         self._vault_missing = False
+        self._starting = True  # the next rebuild is the first on this folder: always reported
         self._repeats = _RepeatFilter()
 
     # -- life cycle ------------------------------------------------------------------------
 
     def run(self) -> None:
         """Rebuild once, then follow the vault until `stop()`; never returns on an error."""
+        remember_tokens(True)
         handlers = _log_handlers()
         for handler in handlers:
             handler.addFilter(self._repeats)
@@ -197,8 +200,9 @@ class Watcher:
                 if remaining is not None and remaining <= 0:
                     self._rebuild("change")
                 elif self.clock() >= self._next_reconcile and not self._vault_missing:
-                    self._rebuild("reconcile")
+                    self._rebuild("start" if self._starting else "reconcile")
         finally:
+            remember_tokens(False)
             for handler in handlers:
                 handler.removeFilter(self._repeats)
             self._stop_observer()
@@ -283,8 +287,9 @@ class Watcher:
         self.changes.clear()
         self.debouncer.reset()
         self._next_reconcile = self.clock() + self.timing.reconcile_every
+        self._starting = False
         cache = self._open_cache()
-        if why == "reconcile" and cache is not None:
+        if why != "change" and cache is not None:
             self._verify(cache)
         started = time.perf_counter()
         self._repeats.next_pass()
@@ -358,6 +363,7 @@ class Watcher:
         self._identity = identity
         self._observer = self._start_observer()
         self._next_reconcile = self.clock()  # every restart begins with a full rescan
+        self._starting = True
 
     def _start_observer(self) -> BaseObserver:
         folders = _count_folders(self.config.vault)
@@ -388,6 +394,7 @@ class Watcher:
         if self.use_cache and self._cache is None:
             try:
                 self._cache = ParseCache.open(self.config.vault)
+                self._cache.keep_outcomes = True
             except OSError as exc:
                 log.warning("cannot open the cache (%s); running without it", exc)
         return self._cache
@@ -489,8 +496,10 @@ def _inotify_limit() -> int | None:
 def _status_line(why: str, changes: list[str], report: Report, seconds: float) -> str:
     """One line per rebuild: when, what changed, what was written, how long it took."""
     stamp = datetime.now().strftime("%H:%M:%S")
-    if why == "reconcile" and not changes:
+    if why == "start":
         what = "vault read"
+    elif not changes:
+        what = "vault read again"
     elif len(changes) == 1:
         what = f"{changes[0]} changed"
     else:
