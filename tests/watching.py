@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,9 @@ from tlvault.pipeline import rebuild
 from tlvault.watch import Watcher, WatchTiming
 
 TODAY = date(2024, 6, 15)  # every watcher and oracle scores as of this day
-FAST = WatchTiming(quiet=0.1, max_delay=1.0, reconcile_every=3600.0, tick=0.05, breaker_limit=3, breaker_window=30.0)
+FAST = WatchTiming(
+    quiet=0.1, max_delay=1.0, reconcile_every=3600.0, tick=0.05, breaker_limit=3, breaker_window=30.0
+)
 
 # A small French vault in the user's style: journal notes with created/updated, path links,
 # nested folders and an `.obsidian/` folder.
@@ -152,11 +155,13 @@ class WatchHandle:
 
 @contextmanager
 def running_watcher(
-    config: Config, timing: WatchTiming = FAST, *, use_cache: bool = True, **options: object
+    config: Config, timing: WatchTiming = FAST, *, use_cache: bool = True, **options: Any
 ) -> Iterator[WatchHandle]:
     """Start a Watcher in a thread, wait for its first rebuild, stop it at the end (it must be alive)."""
     statuses: list[str] = []
-    watcher = Watcher(config, timing=timing, now=TODAY, use_cache=use_cache, status=statuses.append, **options)  # type: ignore[arg-type]
+    watcher = Watcher(
+        config, timing=timing, now=TODAY, use_cache=use_cache, status=statuses.append, **options
+    )
     thread = threading.Thread(target=watcher.run, name="tlvault-watch", daemon=True)
     thread.start()
     handle = WatchHandle(watcher, thread, statuses)
