@@ -179,7 +179,8 @@ def _neighbours(
     result: dict[str, tuple[tuple[str, float], ...]] = {}
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ candidates).tocsr()
-        pairs: list[tuple[int, int]] = []
+        row_parts: list[np.ndarray] = []
+        column_parts: list[np.ndarray] = []
         shortlist = count * _SHORTLIST
         for offset in range(block.shape[0]):
             start, end = block.indptr[offset], block.indptr[offset + 1]
@@ -187,9 +188,11 @@ def _neighbours(
             if len(scores) > shortlist:  # the exact cosines below decide the order
                 top = np.argpartition(-scores, shortlist - 1)[:shortlist]
                 scores, columns = scores[top], columns[top]
-            row = first + offset
-            pairs.extend((row, column) for column in columns.tolist() if column != row)
-        _keep_best(result, rels, pairs, _cosines(matrix, pairs), count, minimum)
+            columns = columns[columns != first + offset]
+            row_parts.append(np.full(len(columns), first + offset, dtype=np.int64))
+            column_parts.append(columns.astype(np.int64))
+        rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
+        _keep_best(result, rels, rows, columns, _cosines(matrix, rows, columns), count, minimum)
     return result
 
 
@@ -225,27 +228,37 @@ def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matri
     return columns.tocsr()
 
 
-def _cosines(matrix: sparse.csr_matrix, pairs: list[tuple[int, int]]) -> np.ndarray:
-    """The exact cosine of each (row, row) pair of an L2-normalised matrix, rounded to 4 places."""
-    if not pairs:
+def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The exact cosine of each (row, column) note pair of an L2-normalised matrix, rounded to 4 places."""
+    if not len(rows):
         return np.zeros(0)
-    left, right = zip(*pairs, strict=True)
-    products = matrix[list(left)].multiply(matrix[list(right)]).sum(axis=1)
+    products = matrix[rows].multiply(matrix[columns]).sum(axis=1)
     return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)
 
 
 def _keep_best(
     result: dict[str, tuple[tuple[str, float], ...]],
     rels: list[str],
-    pairs: list[tuple[int, int]],
+    rows: np.ndarray,
+    columns: np.ndarray,
     scores: np.ndarray,
     count: int,
     minimum: float,
 ) -> None:
-    by_row: dict[int, list[tuple[float, int]]] = {}
-    for (row, column), score in zip(pairs, scores.tolist(), strict=True):
-        if score >= minimum:
-            by_row.setdefault(row, []).append((-score, column))
-    for row in sorted({row for row, _ in pairs} | set()):
-        best = sorted(by_row.get(row, []))[:count]  # best first, ties by column
-        result[rels[row]] = tuple((rels[column], -negative) for negative, column in best)
+    """For every row with candidates, its `count` best columns at or above `minimum`, best first,
+    ties by column (a row whose candidates all fall short gets an empty tuple)."""
+    if not len(rows):
+        return
+    present = np.unique(rows)
+    keep = scores >= minimum
+    rows, columns, scores = rows[keep], columns[keep], scores[keep]
+    order = np.lexsort((columns, -scores, rows))
+    rows, column_list, score_list = rows[order], columns[order].tolist(), scores[order].tolist()
+    starts = np.searchsorted(rows, present, "left").tolist()
+    ends = np.searchsorted(rows, present, "right").tolist()
+    for row, start, end in zip(present.tolist(), starts, ends, strict=True):
+        stop = min(end, start + count)
+        result[rels[row]] = tuple(
+            (rels[column], score)
+            for column, score in zip(column_list[start:stop], score_list[start:stop], strict=True)
+        )
