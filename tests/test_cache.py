@@ -237,25 +237,32 @@ def test_damaged_output_is_not_reused_and_restored(tmp_path: Path, damage: Calla
     assert generated(config) == before == oracle(config, tmp_path)
 
 
+UNDATED = "2 - Idées/Sans date.md"  # no `created`: its modification time is its last activity
+
+
+@pytest.mark.parametrize(("rel", "reused"), [(NEWSLETTER, True), (UNDATED, False)], ids=["dated", "undated"])
 def test_touched_note_is_not_parsed_and_edited_note_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str, reused: bool
 ) -> None:
+    """A touch is never parsed again. When the note has a `created` property its modification time
+    cannot change the output, so the whole run is reused; otherwise the engine runs again."""
     config = new_vault(tmp_path / "vault", "notes")
+    (config.vault / UNDATED).write_text("Une idée sans date, liée à [[Deep work]].\n", encoding="utf-8")
     build(config)
     calls = parses(monkeypatch)
-    note = config.vault / NEWSLETTER
+    note = config.vault / rel
     touched = note.stat().st_mtime_ns + 86_400 * 10**9
     os.utime(note, ns=(touched, touched))
     report = build(config)
-    assert calls == [] and report.reused is False
+    assert calls == [] and report.reused is reused
     assert generated(config) == oracle(config, tmp_path)
     calls.clear()  # the oracle parsed its copy here too
-    entry = cached_files(config.vault)[NEWSLETTER]
+    entry = cached_files(config.vault)[rel]
     assert entry.mtime_ns == touched
-    assert entry.outcome() == parse_note(NEWSLETTER, note.read_bytes(), touched)  # the new mtime inside
+    assert entry.outcome() == parse_note(rel, note.read_bytes(), touched)  # the new mtime inside
     note.write_text(note.read_text(encoding="utf-8") + "Et [[Écriture quotidienne]].\n", encoding="utf-8")
     build(config)
-    assert calls == [NEWSLETTER]
+    assert calls == [rel]
     assert generated(config) == oracle(config, tmp_path)
 
 

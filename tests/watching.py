@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ import pytest
 
 from tlvault import write
 from tlvault.config import Config, default_config
-from tlvault.model import STATE_REL
 from tlvault.pipeline import rebuild
 from tlvault.watch import Watcher, WatchTiming
 
@@ -87,8 +86,6 @@ def oracle(config: Config, scratch: Path) -> dict[str, bytes]:
 
 
 def _moved(config: Config, vault: Path) -> Config:
-    from dataclasses import replace
-
     return replace(config, vault=vault)
 
 

@@ -183,6 +183,8 @@ class Watcher:
         self._vault_missing = False
         self._starting = True  # the next rebuild is the first on this folder: always reported
         self._repeats = _RepeatFilter()
+        self._foreign: set[str] = set()  # generated files changed by someone else since the last rebuild
+        self._config_candidate: tuple[tuple[int, int] | None, float] | None = None  # (stamp, first seen)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -271,6 +273,9 @@ class Watcher:
             actual = None
         if actual == expected or inner in self.breaker.held:
             return False
+        if inner in self._foreign:  # one save can arrive as several events: count it once
+            return True
+        self._foreign.add(inner)
         if expected is not None and self.breaker.record(inner, self.clock()):
             log.warning(
                 "%s/%s: another program keeps rewriting this generated note; "
@@ -285,6 +290,7 @@ class Watcher:
         """One rebuild; any failure is logged as one line and the watcher goes on."""
         changes = sorted(self.changes)
         self.changes.clear()
+        self._foreign.clear()
         self.debouncer.reset()
         self._next_reconcile = self.clock() + self.timing.reconcile_every
         self._starting = False
@@ -304,8 +310,8 @@ class Watcher:
             log.error("rebuild failed (%s: %s); the watcher goes on", type(exc).__name__, exc, exc_info=True)
             return
         self._remember_outputs(report)
-        if report.reused and why == "reconcile":
-            return  # nothing changed: a quiet reconciliation says nothing
+        if report.reused and why != "start":
+            return  # nothing changed (a touch, a reconciliation): nothing to say
         self.rebuild_count += 1
         self.status(_status_line(why, changes, report, time.perf_counter() - started))
 
@@ -400,9 +406,17 @@ class Watcher:
         return self._cache
 
     def _reload_config_if_changed(self) -> None:
+        """Reload the config file once it has stopped changing (an editor may still be writing it)."""
         stamp = self._stamp(self.config.source)
         if self.reload_config is None or stamp == self._config_stamp:
+            self._config_candidate = None
             return
+        if self._config_candidate is None or self._config_candidate[0] != stamp:
+            self._config_candidate = (stamp, self.clock())
+            return
+        if self.clock() - self._config_candidate[1] < self.timing.quiet:
+            return
+        self._config_candidate = None
         self._config_stamp = stamp
         try:
             fresh = self.reload_config()
