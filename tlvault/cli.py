@@ -19,7 +19,7 @@ from rich.console import Console
 from tlvault import __version__
 from tlvault.cache import ParseCache
 from tlvault.config import Config, default_config, load_config
-from tlvault.errors import ConfigError, TlvaultError
+from tlvault.errors import ConfigError, TlvaultError, VaultError
 from tlvault.interop import notes_document, rebuild_document
 from tlvault.lock import vault_lock
 from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
@@ -171,6 +171,14 @@ def _setup_logging(debug: bool, verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.propagate = False
     root.setLevel(logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING)
+    # Libraries (watchdog's observer threads, Python warnings) speak only with --debug, and then
+    # through the same `tlvault:` lines: their chatter is not the user's business.
+    logging.captureWarnings(True)
+    for name in ("watchdog", "py.warnings"):
+        library = logging.getLogger(name)
+        library.handlers[:] = [handler]
+        library.propagate = False
+        library.setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
 class _Formatter(logging.Formatter):
@@ -226,6 +234,8 @@ def _run_rebuild(args: argparse.Namespace) -> int:
 
 def _run_watch(args: argparse.Namespace) -> int:
     config = _config(args)
+    if not config.vault.is_dir():  # a folder that disappears later is waited for; one never there is an error
+        raise VaultError(f"vault folder not found: {config.vault}")
     timing = WatchTiming(
         quiet=args.debounce, max_delay=max(5.0, 10 * args.debounce), reconcile_every=args.rescan_every
     )
