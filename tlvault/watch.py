@@ -24,7 +24,7 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -94,7 +94,7 @@ class Debouncer:
         self.first = self.last = None
 
 
-def classify(rel: str, config: Config, link_targets: Iterable[str] = ()) -> str:
+def classify(rel: str, config: Config, link_targets: Collection[str] = frozenset()) -> str:
     """What a vault-relative path means to the watcher: "note", "output" or "ignore".
 
     Notes, canvases and folders are "note" (a folder event may move many notes); other files
@@ -110,7 +110,7 @@ def classify(rel: str, config: Config, link_targets: Iterable[str] = ()) -> str:
     name = parts[-1].lower()
     if name.endswith((".md", ".canvas")) or "." not in name:
         return "note"
-    return "note" if name in set(link_targets) else "ignore"
+    return "note" if name in link_targets else "ignore"
 
 
 class _Enqueue(FileSystemEventHandler):
