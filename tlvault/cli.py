@@ -24,6 +24,7 @@ from tlvault.interop import notes_document, rebuild_document
 from tlvault.lock import vault_lock
 from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
 from tlvault.report import Report
+from tlvault.template import write_config_template
 from tlvault.terminal import status_tables
 from tlvault.watch import Watcher, WatchTiming
 
@@ -110,6 +111,18 @@ def _parser() -> argparse.ArgumentParser:
     _add_no_cache(rebuild_cmd)
     _add_now(rebuild_cmd)
     rebuild_cmd.set_defaults(run=_run_rebuild)
+
+    init = commands.add_parser("init", parents=[common], help="write a commented config.yaml for a vault")
+    init.add_argument("vault", nargs="?", type=Path, default=Path(), metavar="VAULT", help="vault folder (.)")
+    init.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        metavar="FILE",
+        help="where to write it (config.yaml)",
+    )
+    init.set_defaults(run=_run_init)
 
     watch = commands.add_parser("watch", parents=[common], help="rebuild, then follow the vault until Ctrl-C")
     watch.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
@@ -230,6 +243,18 @@ def _run_rebuild(args: argparse.Namespace) -> int:
                 print(f"would write {rel}")
         print(report.summary())
     return report.exit_code(strict=args.strict)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    vault: Path = args.vault
+    if not vault.is_dir():
+        raise VaultError(f"vault folder not found: {vault}")
+    write_config_template(vault, args.output)
+    load_config(args.output)  # what was written must load back
+    print(
+        f"wrote {args.output}: every option with its default; then `tlvault rebuild --config {args.output}`"
+    )
+    return ExitCode.DONE
 
 
 def _run_watch(args: argparse.Namespace) -> int:
