@@ -15,8 +15,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
-from tlvault import __version__
+from tlvault import __version__, progress
 from tlvault.cache import ParseCache
 from tlvault.config import Config, default_config, load_config
 from tlvault.errors import ConfigError, TlvaultError, VaultError
@@ -233,7 +244,7 @@ def _run_notes(args: argparse.Namespace) -> int:
 
 def _run_rebuild(args: argparse.Namespace) -> int:
     config = _config(args)
-    with vault_lock(config.vault), _open_cache(config, enabled=not args.no_cache) as cache:
+    with vault_lock(config.vault), _open_cache(config, enabled=not args.no_cache) as cache, _progress_bar():
         report = rebuild(config, now=args.now, dry_run=args.dry_run, cache=cache)
     if args.json:
         _print_json(rebuild_document(report))
@@ -307,6 +318,42 @@ def _run_export(args: argparse.Namespace) -> int:
     else:
         args.output.write_bytes(data)
     return ExitCode.DONE
+
+
+class _Count(MofNCompleteColumn):
+    """`123/9900` for a stage that counts; nothing for one that does not."""
+
+    def render(self, task: Task) -> Text:
+        """The count, when the stage has a total."""
+        return super().render(task) if task.total is not None else Text("")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A progress bar on stderr while the block runs, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        _Count(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            for task in tasks.values():  # a new stage means the previous ones are done
+                bar.update(task, completed=bar.tasks[task].total or 1, total=bar.tasks[task].total or 1)
+            tasks[stage] = bar.add_task(stage, total=total or None)
+        bar.update(tasks[stage], completed=done, total=total or None)
+
+    with bar, progress.listening(show):
+        yield
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from tlvault import progress
 from tlvault.cache import ParseCache, RunRecord, content_hash, outputs_on_disk
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
@@ -39,7 +40,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["EXPORT_FORMATS", "Analysis", "ParsedVault", "analyse", "export_graph", "read_vault", "rebuild"]
 
+STAGE_READ, STAGE_ANALYSE, STAGE_WRITE = "Reading notes", "Finding ideas", "Writing notes"
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
+_SERIAL_STEP = 256  # notes parsed between two progress reports in one process
 
 _Outcome = Note | Skipped | None  # None: the note vanished between scan and read
 _SAME_CONTENT = Skipped("", "same content as cached")  # a touched note: reuse the cached outcome
@@ -97,13 +100,16 @@ def _rebuild(
     config: Config, vault: Vault, today: date, dry_run: bool, cache: ParseCache | None, hold: frozenset[str]
 ) -> Report:
     report = Report()
-    analysis = analyse(config, read_vault(config, report, vault=vault, cache=cache), now=today)
+    parsed = read_vault(config, report, vault=vault, cache=cache)
+    progress.report(STAGE_ANALYSE)
+    analysis = analyse(config, parsed, now=today)
     report.insights = analysis.insights
     report.link_targets = frozenset(
         link.target.rsplit("/", 1)[-1].lower() for note in analysis.parsed.notes for link in note.links
     )
     data = _render_input(config, analysis, report)
     outputs = render_outputs(data)  # every note, before any write
+    progress.report(STAGE_WRITE)
     previous = analysis.parsed.vault.previous
     files = previous.files if previous else {}
     result = write_outputs(outputs, config, previous=files, dry_run=dry_run, hold=hold)
@@ -363,8 +369,14 @@ def parse_sources(
     outcome is `_SAME_CONTENT`."""
     known = list(known) if known is not None else [None] * len(sources)
     workers = jobs or _cpu_count()
+    progress.report(STAGE_READ, 0, len(sources))
     if workers <= 1 or len(sources) < max(min_parallel, 2):
-        return _parse_chunk(sources, max_bytes, known)
+        serial: list[tuple[_Outcome, str | None]] = []
+        for start in range(0, len(sources), _SERIAL_STEP):
+            end = start + _SERIAL_STEP
+            serial.extend(_parse_chunk(sources[start:end], max_bytes, known[start:end]))
+            progress.report(STAGE_READ, len(serial), len(sources))
+        return serial
     chunk_size = max(16, len(sources) // (workers * 32))  # small chunks balance uneven notes
     starts = range(0, len(sources), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
@@ -374,7 +386,11 @@ def parse_sources(
             [max_bytes] * len(starts),
             [known[i : i + chunk_size] for i in starts],
         )
-        return [outcome for chunk in results for outcome in chunk]
+        outcomes: list[tuple[_Outcome, str | None]] = []
+        for chunk in results:
+            outcomes.extend(chunk)
+            progress.report(STAGE_READ, len(outcomes), len(sources))
+        return outcomes
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
