@@ -103,9 +103,9 @@ class Tlvault:
         """Wait for the `watching <vault> (Ctrl-C to stop)` line."""
         self.wait_for(lambda: "(Ctrl-C to stop)\n" in self.stdout(), what="the 'watching' line")
 
-    def interrupt(self, timeout: float = 30.0) -> int:
-        """Ctrl-C: send SIGINT and return the exit code."""
-        self.process.send_signal(signal.SIGINT)
+    def interrupt(self, timeout: float = 30.0, signum: int = signal.SIGINT) -> int:
+        """Ctrl-C (or a service manager's SIGTERM): send the signal and return the exit code."""
+        self.process.send_signal(signum)
         try:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -312,6 +312,18 @@ def test_ctrl_c_after_the_first_rebuild_exits_130_and_leaves_the_oracle(
     assert temporaries(vault) == []
     assert generated(config) == oracle(config, scratch)
     assert snapshot(vault) == before
+
+
+def test_sigterm_stops_the_watcher_like_ctrl_c(
+    vault: Path, config: Config, spawn: Spawn, scratch: Path
+) -> None:
+    """systemd and launchd stop a service with SIGTERM (docs/tlvault-watch.service)."""
+    watcher = spawn("watch", vault, *DEBOUNCE, *NOW)
+    watcher.wait_for_statuses(1)
+    assert watcher.interrupt(signum=signal.SIGTERM) == 130
+    assert_clean_stderr(watcher.stderr(), interrupted=True)
+    assert temporaries(vault) == []
+    assert generated(config) == oracle(config, scratch)
 
 
 def test_ctrl_c_while_a_file_is_being_written_removes_the_temporary_file(

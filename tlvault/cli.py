@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -275,6 +277,8 @@ def _run_watch(args: argparse.Namespace) -> int:
     timing = WatchTiming(
         quiet=args.debounce, max_delay=max(5.0, 10 * args.debounce), reconcile_every=args.rescan_every
     )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # how systemd and launchd stop a service
     with vault_lock(config.vault):
         print(f"watching {config.vault} (Ctrl-C to stop)", flush=True)
         watcher = Watcher(
@@ -286,6 +290,10 @@ def _run_watch(args: argparse.Namespace) -> int:
         )
         watcher.run()  # until Ctrl-C: main() turns KeyboardInterrupt into exit code 130
     return ExitCode.DONE
+
+
+def _stop_like_ctrl_c(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _seconds(value: str) -> float:
