@@ -13,36 +13,41 @@ import contextlib
 import logging
 import os
 import re
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import MakeVault, Snapshot, snapshot
+from tests.conftest import MakeVault, snapshot
+from tests.test_watch import (
+    assert_converges,
+    assert_untouched,
+    atomic_write,
+    backups,
+    mentions,
+    messages,
+    parses,
+    unresolved,
+    vault_config,
+    vault_writes,
+)
 from tests.watching import (
     NOTES,
     TODAY,
     WriteCounter,
     generated,
-    oracle,
     running_watcher,
-    settled,
     wait_until,
     writes,
 )
 from tlvault import pipeline
 from tlvault.config import Config, default_config
-from tlvault.model import Note
-from tlvault.parse import parse_note
 from tlvault.report import Report
-from tlvault.write import backup_folder
 
-__all__ = ["writes"]
+__all__ = ["parses", "vault_config", "writes"]
 
 HEALTH = "Santé du coffre.md"
 DEEP_WORK = "2 - Idées/Deep work.md"
@@ -52,23 +57,6 @@ NOTES_READ = len(NOTES) - 1  # `.obsidian/workspace.json` is not a note
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times the watcher's thread parsed each note (the oracle's parses are not counted)."""
-    counter: Counter[str] = Counter()
-    lock = threading.Lock()
-    real = parse_note
-
-    def counting(rel: str, data: bytes | str, mtime_ns: int | None = None) -> Note:
-        if threading.current_thread().name == WATCH_THREAD:
-            with lock:
-                counter[rel] += 1
-        return real(rel, data, mtime_ns)
-
-    monkeypatch.setattr("tlvault.pipeline.parse_note", counting)
-    return counter
 
 
 @pytest.fixture
@@ -87,16 +75,6 @@ def passes(monkeypatch: pytest.MonkeyPatch) -> list[Report]:
     return reports
 
 
-def outputs(config: Config) -> dict[str, bytes]:
-    """`generated(config)`, read again when a rebuild renames or removes a file during the read."""
-    for _ in range(100):
-        try:
-            return generated(config)
-        except OSError:
-            time.sleep(0.01)
-    return generated(config)
-
-
 def health(config: Config) -> str:
     """The generated vault-health note (the language-neutral probe of what the last rebuild read)."""
     with contextlib.suppress(FileNotFoundError):
@@ -104,44 +82,9 @@ def health(config: Config) -> str:
     return ""
 
 
-def unresolved(config: Config, target: str) -> bool:
-    """Whether the health note lists `target` as an unresolved link."""
-    return f"`{target}`" in health(config)
-
-
-def mentions(config: Config, text: str) -> bool:
-    """Whether any generated file (state included) contains `text`."""
-    needle = text.encode("utf-8")
-    return any(needle in data for data in outputs(config).values())
-
-
 def notes_read(config: Config) -> list[str]:
     """The notes a fresh read of the vault finds (no cache), by vault-relative path."""
     return [note.rel for note in pipeline.read_vault(config, Report()).notes]
-
-
-def vault_writes(writes: WriteCounter, config: Config) -> Counter[str]:
-    """Writes of this vault's generated files (the oracle's copies are not counted)."""
-    root = str(config.output_path) + os.sep
-    with writes.lock:
-        return Counter({path: n for path, n in writes.counts.items() if path.startswith(root)})
-
-
-def watcher_records(logs: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """Records the watcher's thread logged (the oracle's rebuilds log from the test's thread)."""
-    return [r for r in logs.records if r.threadName == WATCH_THREAD and r.name.startswith("tlvault")]
-
-
-def messages(logs: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
-    """The watcher's messages of exactly `level` that contain `text`."""
-    return [r.getMessage() for r in watcher_records(logs) if r.levelno == level and text in r.getMessage()]
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """An editor's atomic save: a temporary file in the same folder, then `os.replace`."""
-    temp = path.with_name(f".{path.name}.abc.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 def append(path: Path, text: str) -> None:
@@ -149,50 +92,9 @@ def append(path: Path, text: str) -> None:
     atomic_write(path, path.read_text(encoding="utf-8") + text)
 
 
-def converged(config: Config, scratch: Path) -> bool:
-    """`settled`, tolerating a rebuild that replaces or removes a file while the oracle copies the vault."""
-    try:
-        return settled(config, scratch)
-    except OSError:  # shutil.Error included: try again once that rebuild is done
-        return False
-
-
-def assert_converges(config: Config, scratch: Path, timeout: float = 10.0) -> None:
-    """Wait until the generated files equal the oracle's; on failure, show the difference."""
-    with contextlib.suppress(AssertionError):  # the assertion below fails with a readable diff
-        wait_until(lambda: converged(config, scratch), timeout, interval=0.1)
-    assert generated(config) == oracle(config, scratch)
-
-
-def assert_untouched(before: Snapshot, vault: Path, touched: Iterable[str] = ()) -> None:
-    """User files the test did not touch are byte-, mtime- and mode-identical; no tlvault temp
-    file is left anywhere in the vault."""
-    prefixes = [rel.replace("/", os.sep) for rel in touched]
-
-    def mine(rel: str) -> bool:
-        return any(rel == p or rel.startswith(p + os.sep) for p in prefixes)
-
-    after = snapshot(vault)
-    assert {k: v for k, v in after.items() if not mine(k)} == {k: v for k, v in before.items() if not mine(k)}
-    assert not [p for p in vault.rglob("*.tlvault-tmp")], "tlvault left temporary files"
-
-
-def backups(config: Config) -> list[Path]:
-    """Copies of this vault's edited generated notes (under the per-test TLVAULT_DATA_DIR)."""
-    root = backup_folder(config)
-    assert root.is_relative_to(os.environ["TLVAULT_DATA_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-
-
 def epoch_ns(day: str) -> int:
     """Noon UTC of an ISO day, in nanoseconds since the epoch (a file time a test sets)."""
     return int(datetime.fromisoformat(f"{day}T12:00:00").replace(tzinfo=UTC).timestamp()) * 10**9
-
-
-@pytest.fixture
-def vault_config(make_vault: MakeVault) -> Config:
-    """The small French vault of tests/watching.py, with the default configuration."""
-    return default_config(make_vault(NOTES))
 
 
 # -- W10: new folders filled at once ------------------------------------------------------------
