@@ -115,7 +115,7 @@ def test_rebuild_summary_line(make_vault: MakeVault, run_cli: RunCli) -> None:
     assert result.exit_code == 0
     assert re.fullmatch(
         r"3 notes read, 1 with warnings, 0 skipped; 4 links, 1 unresolved; 2 tags; "
-        r"0 clusters, 1 ghost idea; 4 files written, 0 unchanged \(\d+\.\d\d s\)\n",
+        r"0 clusters, 1 ghost idea; 6 files written, 0 unchanged \(\d+\.\d\d s\)\n",
         result.stdout,
     )
 
@@ -230,13 +230,15 @@ def test_dry_run_writes_nothing_and_says_what_would_change(make_vault: MakeVault
     vault = _ideas_vault(make_vault)
     result = run_cli("rebuild", "--dry-run", vault)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:6] == [
+    assert result.stdout.splitlines()[:8] == [
         "would write Idées à cultiver.md",
         "would write clusters/Penser clairement (tlvault).md",  # never a user note's name
         "would write Santé du coffre.md",
         "would write Carte des idées.canvas",
+        "would write Tableau de bord.md",
+        "would write Pipeline des idées.base",
         "would write .tlvault-state.json",
-        result.stdout.splitlines()[5],
+        result.stdout.splitlines()[7],
     ]
     assert not (vault / "tlvault").exists()
     run_cli("rebuild", vault)

@@ -92,9 +92,11 @@ def test_language_en_gives_complete_english_notes(tmp_path: Path, run_cli: RunCl
     assert report["language"] == "en"
     generated = sorted(path for path in (vault / "tlvault").rglob("*.md"))
     assert [path.name for path in generated if path.parent.name == "tlvault"] == [
+        "Dashboard.md",
         "Ideas to cultivate.md",
         "Vault health.md",
     ]
+    assert (vault / "tlvault" / "Idea pipeline.base").is_file()
     everything = "\n".join(path.read_text("utf-8") for path in generated)
     assert all(label in everything for label in ENGLISH_LABELS)
     assert not [label for label in FRENCH_LABELS if label in everything]

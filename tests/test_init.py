@@ -51,7 +51,7 @@ def test_the_template_names_every_option_with_a_comment_above_it(
     text = config_template(vault, tmp_path / "config.yaml")
     document = yaml.safe_load(text)
     paths = option_paths(default_config(vault))
-    assert len(paths) == 41
+    assert len(paths) == 56
     assert [path for path in paths if not lookup(document, path)[0]] == []
     lines = text.splitlines()
     keys = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import tlvault.pipeline
 from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, inside, snapshot
@@ -34,6 +35,7 @@ from tlvault.config import default_config
 from tlvault.markdown import GENERATED
 from tlvault.model import STATE_FORMAT, STATE_REL
 from tlvault.regions import MarkerError, begin, end, split
+from tlvault.render_dashboard import BASE_MARKER
 from tlvault.resolve import LinkIndex
 
 OUTPUT = "tlvault"  # the default output folder
@@ -41,6 +43,8 @@ TODAY = "2026-11-20"
 INDEX = "Idées à cultiver.md"
 HEALTH = "Santé du coffre.md"
 CANVAS = "Carte des idées.canvas"
+DASHBOARD = "Tableau de bord.md"
+BASE = "Pipeline des idées.base"
 TEMP_SUFFIX = ".tlvault-tmp"
 WARNING = "tlvault: warning: "
 
@@ -220,6 +224,9 @@ def assert_complete(rel: str, data: bytes) -> None:
         json.loads(text)
     elif rel == STATE_REL:
         assert json.loads(text)["format"] == STATE_FORMAT
+    elif rel.endswith(".base"):
+        assert text.startswith(BASE_MARKER + "\n"), rel
+        assert isinstance(yaml.safe_load(text), dict), rel
     else:
         assert text.startswith("---\n") and GENERATED in text, rel
         try:
@@ -277,15 +284,15 @@ def test_second_rebuild_writes_nothing(vault: Path, run_cli: RunCli) -> None:
     before = snapshot(vault)
     first = first_rebuild(run_cli, vault)
     clusters = {cluster_file(vault, WRITING), cluster_file(vault, GARDEN)}
-    assert set(contents(vault)) == {INDEX, HEALTH, CANVAS, STATE_REL, *clusters}
-    assert written(first) == (6, 0)
+    assert set(contents(vault)) == {INDEX, HEALTH, CANVAS, DASHBOARD, BASE, STATE_REL, *clusters}
+    assert written(first) == (8, 0)
     generated = stats(vault)
     assert {rel: mode & 0o777 for rel, (_, _, mode) in generated.items()} == dict.fromkeys(generated, 0o644)
 
     second = rebuild(run_cli, vault)
     assert second.exit_code == 0
     assert second.stderr == ""
-    assert "; 0 files written, 6 unchanged (" in second.stdout
+    assert "; 0 files written, 8 unchanged (" in second.stdout
     assert stats(vault) == generated
     assert snapshot(vault) == before
 
@@ -461,7 +468,7 @@ def _disk_full_run(vault: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
         f"{OUTPUT}/{INDEX}: could not be written (No space left on device, ENOSPC); "
         "the previous version is kept"
     ]
-    assert written(result) == (4, 1)
+    assert written(result) == (4, 3)
     return previous
 
 
@@ -612,11 +619,11 @@ def test_edit_inside_region_is_backed_up_and_regenerated_once(
     assert copy.is_relative_to(data_dir / "backups") and copy.name == INDEX
     assert copy.read_bytes() == edited
     assert contents(vault) == generated  # the region is tlvault's again
-    assert written(result) == (1, 5)
+    assert written(result) == (1, 7)
 
     again = rebuild(run_cli, vault)  # no loop: nothing written, nothing said
     assert again.stderr == ""
-    assert written(again) == (0, 6)
+    assert written(again) == (0, 8)
     assert backups(data_dir) == [copy]
     assert snapshot(vault) == before
 

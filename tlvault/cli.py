@@ -32,11 +32,13 @@ from rich.text import Text
 from tlvault import __version__, progress
 from tlvault.cache import ParseCache
 from tlvault.config import Config, default_config, load_config
+from tlvault.dashboard import find_quiz
 from tlvault.errors import ConfigError, TlvaultError, VaultError
 from tlvault.interop import notes_document, rebuild_document
 from tlvault.lock import vault_lock
 from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
 from tlvault.report import Report
+from tlvault.scorecard import ScorecardError, checklist_copy
 from tlvault.template import write_config_template
 from tlvault.terminal import status_tables
 from tlvault.watch import Watcher, WatchTiming
@@ -136,6 +138,17 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write it (config.yaml)",
     )
     init.set_defaults(run=_run_init)
+
+    scorecard = commands.add_parser("scorecard", parents=[common], help="the thought-leadership quiz")
+    scorecard_commands = scorecard.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    scorecard_init = scorecard_commands.add_parser(
+        "init", parents=[common], help="a checklist copy of a quiz written as a list of questions"
+    )
+    scorecard_init.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
+    scorecard_init.add_argument(
+        "--note", metavar="PATH", help="the quiz note, vault-relative (default: the note tagged #quiz)"
+    )
+    scorecard_init.set_defaults(run=_run_scorecard_init)
 
     watch = commands.add_parser("watch", parents=[common], help="rebuild, then follow the vault until Ctrl-C")
     watch.add_argument("vault", nargs="?", type=Path, metavar="VAULT", help="vault folder")
@@ -267,6 +280,19 @@ def _run_init(args: argparse.Namespace) -> int:
     print(
         f"wrote {args.output}: every option with its default; then `tlvault rebuild --config {args.output}`"
     )
+    return ExitCode.DONE
+
+
+def _run_scorecard_init(args: argparse.Namespace) -> int:
+    config = _config(args)
+    note: str | None = args.note
+    if note is None:
+        quiz = find_quiz(config, read_vault(config, Report()).notes)
+        if quiz is None:
+            raise ScorecardError("no quiz note found: tag it #quiz or pass --note PATH")
+        note = quiz.rel
+    written = checklist_copy(config, note)
+    print(f"wrote {written.relative_to(config.vault.resolve())}: tick the boxes that are true today")
     return ExitCode.DONE
 
 

@@ -106,6 +106,44 @@ STAGES = ("harvest", "cultivate", "create", "publish", "productise")
 
 
 @dataclass(frozen=True)
+class QuizPillars:
+    """Which questions of the self-assessment quiz (numbered from 1, in note order) measure each pillar."""
+
+    ideas: tuple[int, ...] = (1, 4, 6, 12, 15, 22, 25, 26, 33)
+    content: tuple[int, ...] = (2, 3, 5, 8, 24, 30, 31)
+    audience: tuple[int, ...] = (10, 11, 14, 29)
+    authority: tuple[int, ...] = (7, 13, 16, 17, 19, 21, 23, 35)
+    business: tuple[int, ...] = (9, 18, 20, 27, 28, 32, 34)
+
+
+PILLARS = ("ideas", "content", "audience", "authority", "business")
+
+
+@dataclass(frozen=True)
+class QuizConfig:
+    """The thought-leadership scorecard: where the quiz note is and how its answers are read."""
+
+    note: str = ""  # vault-relative path of the quiz note; empty: found by tag or `type` property
+    tags: tuple[str, ...] = ("quiz", "scorecard")  # a note with one of these tags (or `type`) is the quiz
+    weak_below: float = 0.5  # a pillar with a smaller share of "yes" is weak
+    pillars: QuizPillars = field(default_factory=QuizPillars)
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    """The creator's dashboard: habit targets and where publishing dates are read."""
+
+    weeks: int = 4  # weeks of habits and publishing shown
+    writing_words: int = 200  # words written in a day that count as a writing day
+    reading_minutes: int = 30  # minutes read in a day that count as a reading day
+    minutes_properties: tuple[str, ...] = ("lecture", "reading")  # `lecture: 45` = 45 minutes read
+    visuals_per_day: int = 1  # images, canvases or Figma links added in a day
+    published_per_week: int = 1  # pieces published a week (a newsletter, say)
+    published_date_properties: tuple[str, ...] = ("publié_le", "date_publication", "published")
+    quiz: QuizConfig = field(default_factory=QuizConfig)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything tlvault needs to know about one vault; paths are absolute."""
 
@@ -120,6 +158,7 @@ class Config:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     stages: StagesConfig = field(default_factory=StagesConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
     source: Path | None = None  # the config file this came from, if any
 
     @property
@@ -341,6 +380,14 @@ def _positive(p: _Problems, k: str, v: Any) -> int | None:
     return _count(p, k, v, minimum=1)
 
 
+def _question_numbers(p: _Problems, k: str, v: Any) -> tuple[int, ...] | None:
+    numbers = v if isinstance(v, list) else [None]
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in numbers):
+        p.add(k, "must be a list of question numbers from 1, e.g. `[1, 4, 6]`")
+        return None
+    return tuple(v)
+
+
 _CHECKS: dict[str, _Check] = {
     "output_folder": _text,
     "language": _language,
@@ -373,6 +420,27 @@ _SECTIONS: dict[str, _Section] = {
         },
     ),
     "stages": _Section(StagesConfig, dict.fromkeys(STAGES, _STAGE_RULE)),
+    "dashboard": _Section(
+        DashboardConfig,
+        {
+            "weeks": _positive,
+            "writing_words": _positive,
+            "reading_minutes": _positive,
+            "minutes_properties": _text_list,
+            "visuals_per_day": _positive,
+            "published_per_week": _positive,
+            "published_date_properties": _text_list,
+            "quiz": _Section(
+                QuizConfig,
+                {
+                    "note": _text,
+                    "tags": _text_list,
+                    "weak_below": _fraction,
+                    "pillars": _Section(QuizPillars, dict.fromkeys(PILLARS, _question_numbers)),
+                },
+            ),
+        },
+    ),
 }
 _KEYS = {f.name for f in fields(Config)} - {"source"}
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tlvault.i18n import text
 from tlvault.model import Skipped
 from tlvault.regions import compose
 from tlvault.results import Insights, OutputNote, UnresolvedLink
+
+if TYPE_CHECKING:
+    from tlvault.dashboard import Dashboard
 
 GENERATED = "tlvault: generated"  # the property that marks a file as tlvault's
 LISTED = 50  # rows of a long list (members, unresolved targets) before "… and N more"
@@ -32,6 +36,7 @@ class RenderInput:
     unresolved_count: int = 0
     min_size: int = 3
     cluster_files: Mapping[str, str] = field(default_factory=dict)  # id -> file the cluster had last time
+    dashboard: Dashboard | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class OutputNames:
     health: str
     canvas: str  # with `.canvas`
     clusters: dict[str, str]  # cluster id -> path
+    dashboard: str = ""
+    base: str = ""  # with `.base`
 
 
 def within(path: str, folder: str) -> str:

@@ -225,3 +225,4 @@ class PreviousState:
 
     clusters: tuple[PreviousCluster, ...] = ()
     files: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rel in output folder -> record
+    history: Mapping[str, Any] = field(default_factory=dict)  # what the dashboard remembers

@@ -22,6 +22,7 @@ from tlvault import progress
 from tlvault.cache import ParseCache, RunRecord, content_hash, outputs_on_disk
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
+from tlvault.dashboard import build_dashboard
 from tlvault.errors import NoteError
 from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
 from tlvault.markdown import RenderInput
@@ -107,10 +108,19 @@ def _rebuild(
     report.link_targets = frozenset(
         link.target.rsplit("/", 1)[-1].lower() for note in analysis.parsed.notes for link in note.links
     )
-    data = _render_input(config, analysis, report)
+    previous = analysis.parsed.vault.previous
+    dashboard = build_dashboard(
+        config,
+        analysis.parsed.notes,
+        analysis.parsed.files,
+        analysis.graph,
+        analysis.insights.clusters,
+        previous.history if previous else {},
+        today=today,
+    )
+    data = replace(_render_input(config, analysis, report), dashboard=dashboard)
     outputs = render_outputs(data)  # every note, before any write
     progress.report(STAGE_WRITE)
-    previous = analysis.parsed.vault.previous
     files = previous.files if previous else {}
     result = write_outputs(outputs, config, previous=files, dry_run=dry_run, hold=hold)
     report.record(result)

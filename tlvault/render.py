@@ -31,6 +31,7 @@ from tlvault.markdown import (
 from tlvault.model import STATE_FORMAT, STATE_REL
 from tlvault.regions import checkbox_key, fingerprint, fingerprints, split
 from tlvault.render_cluster import cluster_note
+from tlvault.render_dashboard import dashboard_note, pipeline_base
 from tlvault.results import OutputNote
 
 TOP_CLUSTERS = 3  # clusters on the index note's first screen
@@ -60,6 +61,11 @@ def render_outputs(data: RenderInput) -> list[OutputNote]:
             marker='"tlv-',
             kind="canvas",
         ),
+        *(
+            (dashboard_note(data, names, data.dashboard), pipeline_base(data, names))
+            if data.dashboard is not None
+            else ()
+        ),
     ]
 
 
@@ -77,6 +83,8 @@ def output_names(data: RenderInput) -> OutputNames:
     index = pick(text(language, "file.index"))
     health = pick(text(language, "file.health"))
     canvas = pick(text(language, "file.canvas")) + ".canvas"
+    dashboard = pick(text(language, "file.dashboard")) if data.dashboard is not None else ""
+    base = pick(text(language, "file.pipeline")) + ".base" if data.dashboard is not None else ""
     # A cluster keeps its file while the name is free; new clusters take names in id order, so that
     # a name never depends on the ranking.
     clusters: dict[str, str] = {}
@@ -90,7 +98,7 @@ def output_names(data: RenderInput) -> OutputNames:
     for scored in sorted(data.insights.clusters, key=lambda s: s.cluster.id):
         if scored.cluster.id not in clusters:
             clusters[scored.cluster.id] = pick(scored.cluster.name, "clusters/")
-    return OutputNames(index, health, canvas, clusters)
+    return OutputNames(index, health, canvas, clusters, dashboard, base)
 
 
 def _safe(name: str) -> str:
@@ -131,6 +139,10 @@ def _index(data: RenderInput, names: OutputNames) -> str:
         text(language, "index.canvas", canvas=link(names.canvas, text(language, "file.canvas"))),
         text(language, "index.health", health=link(names.health, text(language, "file.health"))),
     ]
+    if names.dashboard:
+        dashboard = link(names.dashboard, text(language, "file.dashboard"))
+        base = link(names.base, text(language, "file.pipeline"))
+        lines.append(text(language, "index.dashboard", dashboard=dashboard, base=base))
     return "\n".join(lines) + "\n"
 
 
@@ -278,5 +290,7 @@ def render_state(data: RenderInput, names: OutputNames, files: Mapping[str, Mapp
         ],
         "files": dict(sorted(files.items())),
     }
+    if data.dashboard is not None:
+        document["history"] = data.dashboard.history
     state = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return OutputNote(STATE_REL, state, marker=f'"format": "{STATE_FORMAT}"', kind="state")

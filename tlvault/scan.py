@@ -93,7 +93,10 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
             for item in document["clusters"]
         )
         files = document.get("files", {})
-        return PreviousState(clusters, files if isinstance(files, dict) else {})
+        history = document.get("history", {})
+        return PreviousState(
+            clusters, files if isinstance(files, dict) else {}, history if isinstance(history, dict) else {}
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:

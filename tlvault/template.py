@@ -55,6 +55,24 @@ _HELP: dict[str, str] = {
     "stages.create": "Créer: drafts.",
     "stages.publish": "Publier: published pieces.",
     "stages.productise": "Productiser: products (no tags by default: #produit is usually a topic).",
+    "dashboard": "The dashboard note: habits inferred from the vault, publishing and the scorecard.",
+    "dashboard.weeks": "Weeks of habits and publishing shown.",
+    "dashboard.writing_words": "Words written in a day that make it a writing day.",
+    "dashboard.reading_minutes": "Minutes read in a day that make it a reading day.",
+    "dashboard.minutes_properties": "Properties holding minutes read (`lecture: 45`).",
+    "dashboard.visuals_per_day": "Images, canvases or Figma links added in a day that make it a visuals day.",
+    "dashboard.published_per_week": "Pieces to publish each week (published = the `stages.publish` rule).",
+    "dashboard.published_date_properties": "Properties holding the day a piece was published.",
+    "dashboard.quiz": "The thought-leadership self-assessment quiz, scored by pillar.",
+    "dashboard.quiz.note": "Path of the quiz note; empty: the first note with one of `tags` (or as `type`).",
+    "dashboard.quiz.tags": "Tags (or `type` values) that mark the quiz note.",
+    "dashboard.quiz.weak_below": "A pillar with a smaller share of yes answers is weak (0 to 1).",
+    "dashboard.quiz.pillars": "Question numbers (from 1, in the note's order) of each pillar.",
+    "dashboard.quiz.pillars.ideas": "Ideas: feedback, learning, new ideas.",
+    "dashboard.quiz.pillars.content": "Content: publishing regularly, voice, formats.",
+    "dashboard.quiz.pillars.audience": "Audience: knowing and gathering the people you serve.",
+    "dashboard.quiz.pillars.authority": "Authority: frameworks, invitations, a stand, original concepts.",
+    "dashboard.quiz.pillars.business": "Business: products, sales process, income that does not need you.",
 }
 _RULE_HELP = {
     "folders": "Notes under these folders.",
@@ -119,7 +137,7 @@ def _help(path: str) -> str:
 
 def _scalar(value: Any) -> str:
     """A value in YAML flow style (`[a, b]`, `true`, `0.1`); None is left empty."""
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, tuple):
         value = list(value)

@@ -149,7 +149,7 @@ def _new_bytes(
     dry_run: bool,
 ) -> bytes:
     """The bytes to write: the output merged into what the file already holds."""
-    if existing is None or output.kind == "state":
+    if existing is None or output.kind in ("state", "base"):
         return output.text.encode("utf-8")
     current = existing.decode("utf-8", "replace")
     if output.kind == "canvas":

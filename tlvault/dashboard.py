@@ -1,0 +1,544 @@
+"""build_dashboard(...) -> Dashboard: habits, momentum, publishing and the scorecard, read from the vault.
+
+Nothing is logged by hand. Writing is the words of notes on the day they were created (the
+`created` property, a journal note's date) plus the words notes gained between two rebuilds, on
+the day of the change; the state file keeps each note's word count for that. Reading is minutes
+from properties such as `lecture: 45`, and reading notes (the `stages.harvest` rule) created or
+updated that day. Visuals are images and canvases saved that day and Figma links written that day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tlvault.config import PILLARS, STAGES, Config
+from tlvault.graph import is_journal, journal_day
+from tlvault.model import Note
+from tlvault.results import IdeaGraph, ScoredCluster
+from tlvault.score import note_stage
+
+HABITS = ("writing", "reading", "visuals")
+STREAK_DAYS = 366  # how far back a streak is followed
+_LEDGER_DAYS = 400  # days of word growth the state keeps
+_FOCUS_DAYS = 7  # open checkboxes of the journal notes of the last week
+_FOCUS_MAX = 12
+_READINGS_MAX = 5
+_MOVERS_MAX = 3
+_VISUALS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "heic", "canvas", "excalidraw"})
+_FIGMA = re.compile(r"\bfigma\.com/", re.IGNORECASE)
+_ANSWER = re.compile(r"(?:^|[\s:—–\-?])(oui|non|yes|no)\s*[.!]?\s*$", re.IGNORECASE)
+_MINUTES = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+PUBLISH = STAGES.index("publish")
+HARVEST = STAGES.index("harvest")
+
+
+@dataclass(frozen=True)
+class HabitDay:
+    """One day of one habit: its value (words, minutes or visuals) and whether the target was met."""
+
+    day: date
+    value: int
+    met: bool
+    notes: int = 0  # reading notes that day (reading only)
+
+
+@dataclass(frozen=True)
+class Habit:
+    """A habit over the dashboard's weeks, with its streaks."""
+
+    name: str  # one of HABITS
+    target: int
+    days: tuple[HabitDay, ...]  # from the Monday `weeks` weeks ago to today
+    streak: int  # target met every day up to today (or up to yesterday, today being still open)
+    longest: int  # the longest run of met days in the last year
+
+
+@dataclass(frozen=True)
+class Momentum:
+    """How often the journal came back to a cluster lately, and the reading that fed it."""
+
+    cluster: ScoredCluster
+    week: int  # distinct journal days in the last 7 days
+    month: int  # distinct journal days in the last 30 days
+    readings: tuple[str, ...]  # reading notes in or linking into the cluster, latest first
+
+
+@dataclass(frozen=True)
+class PublishedWeek:
+    """The pieces published in one week (Monday to Sunday)."""
+
+    start: date
+    pieces: tuple[str, ...]  # note rels
+
+
+@dataclass(frozen=True)
+class FocusItem:
+    """An open checkbox of a recent journal note."""
+
+    text: str
+    journal: str  # note rel
+
+
+@dataclass(frozen=True)
+class PillarScore:
+    """The quiz's answers for one pillar, and the ripe clusters that would move it."""
+
+    pillar: str  # one of PILLARS
+    yes: int
+    questions: int
+    weak: bool
+    movers: tuple[ScoredCluster, ...]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """The scorecard as it was on a day its answers changed."""
+
+    day: date
+    answers: str  # one character per question: y, n or - (unanswered)
+    yes: tuple[int, ...]  # yes answers per pillar, in PILLARS order
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The self-assessment quiz scored by pillar, with its history."""
+
+    note: str  # the quiz note's rel
+    answers: str
+    pillars: tuple[PillarScore, ...]
+    history: tuple[ScoreRow, ...]  # oldest first
+
+    @property
+    def answered(self) -> int:
+        """Questions with an answer."""
+        return sum(answer != "-" for answer in self.answers)
+
+    @property
+    def yes(self) -> int:
+        """Questions answered yes."""
+        return self.answers.count("y")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard note shows, and what the state keeps for the next rebuild."""
+
+    today: date
+    start: date  # the Monday the habit and publishing weeks start
+    habits: tuple[Habit, ...]
+    momentum: tuple[Momentum, ...]
+    published: tuple[PublishedWeek, ...]  # oldest first
+    publish_target: int
+    publish_streak: int  # weeks in a row (this one included when met) that met the target
+    focus: tuple[FocusItem, ...]
+    scorecard: Scorecard | None
+    quiz_problem: str | None  # why there is no scorecard, when a quiz note exists but cannot be read
+    history: Mapping[str, Any]  # for the state file
+
+
+def build_dashboard(
+    config: Config,
+    notes: Sequence[Note],
+    files: Sequence[str],
+    graph: IdeaGraph,
+    clusters: Sequence[ScoredCluster],
+    history: Mapping[str, Any],
+    *,
+    today: date,
+) -> Dashboard:
+    """The dashboard of the vault for `today`; `history` is what the last rebuild's state kept."""
+    settings = config.dashboard
+    start = today - timedelta(days=today.weekday() + 7 * (settings.weeks - 1))
+    journal = {note.rel for note in notes if is_journal(note, config.journal)}
+    words, ledger, written = _writing(notes, journal, history, today)
+    minutes, reading_notes = _reading(config, notes, journal)
+    visuals = _visuals(config, notes, files, journal)
+    habits = (
+        _habit("writing", settings.writing_words, written, start, today),
+        _habit("reading", settings.reading_minutes, minutes, start, today, reading_notes),
+        _habit("visuals", settings.visuals_per_day, visuals, start, today),
+    )
+    published = _published(config, notes, start, today)
+    scorecard, problem = _scorecard(config, notes, clusters, history, today)
+    kept: dict[str, Any] = {
+        "words": words,
+        "added": {day.isoformat(): count for day, count in sorted(ledger.items())},
+        "scorecard": [
+            {"day": row.day.isoformat(), "answers": row.answers, "yes": list(row.yes)}
+            for row in (scorecard.history if scorecard else _old_rows(history))
+        ],
+    }
+    return Dashboard(
+        today=today,
+        start=start,
+        habits=habits,
+        momentum=_momentum(config, notes, journal, graph, clusters, today),
+        published=published,
+        publish_target=settings.published_per_week,
+        publish_streak=_week_streak(published, settings.published_per_week),
+        focus=_focus(notes, journal, today),
+        scorecard=scorecard,
+        quiz_problem=problem,
+        history=kept,
+    )
+
+
+# -- habits ------------------------------------------------------------------------------
+
+
+def local_day(moment: datetime | None) -> date | None:
+    """The calendar day of a moment, in local time when it carries a time zone."""
+    if moment is None:
+        return None
+    return (moment.astimezone() if moment.tzinfo else moment).date()
+
+
+def _birth_day(note: Note, journal: set[str]) -> date | None:
+    if note.created is not None:
+        return note.created.date()
+    return journal_day(note) if note.rel in journal else None
+
+
+def _writing(
+    notes: Sequence[Note], journal: set[str], history: Mapping[str, Any], today: date
+) -> tuple[dict[str, list[int]], Counter[date], Counter[date]]:
+    """Each note's word counts (first seen, last seen), the ledger of words added to notes on
+    the day they changed, and the words written per day."""
+    known = _known_words(history)
+    ledger = _ledger(history, today)
+    written: Counter[date] = Counter()
+    words: dict[str, list[int]] = {}
+    for note in sorted(notes, key=lambda n: n.rel):
+        count, birth = note.word_count, _birth_day(note, journal)
+        changed = local_day(note.mtime)
+        if note.rel not in known:
+            first = count
+            if birth is None and changed is not None:  # no birthday: it was written when last saved
+                ledger[changed] += count
+        else:
+            first, last = known[note.rel]
+            if count > last and changed is not None:
+                ledger[changed] += count - last
+        words[note.rel] = [first, count]
+        if birth is not None:
+            written[birth] += first
+    written.update(ledger)
+    return words, ledger, written
+
+
+def _known_words(history: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    known: dict[str, tuple[int, int]] = {}
+    raw = history.get("words")
+    if isinstance(raw, dict):
+        for rel, pair in raw.items():
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, int) for n in pair):
+                known[str(rel)] = (pair[0], pair[1])
+    return known
+
+
+def _ledger(history: Mapping[str, Any], today: date) -> Counter[date]:
+    ledger: Counter[date] = Counter()
+    raw = history.get("added")
+    oldest = today - timedelta(days=_LEDGER_DAYS)
+    if isinstance(raw, dict):
+        for key, count in raw.items():
+            day = _iso_day(key)
+            if day is not None and day >= oldest and isinstance(count, int):
+                ledger[day] += count
+    return ledger
+
+
+def _reading(config: Config, notes: Sequence[Note], journal: set[str]) -> tuple[Counter[date], Counter[date]]:
+    """Minutes read per day (properties) and reading notes created or updated per day."""
+    minutes: Counter[date] = Counter()
+    reading_notes: Counter[date] = Counter()
+    for note in notes:
+        spent = sum(_minutes(note.prop(key)) for key in config.dashboard.minutes_properties)
+        day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
+        if spent and day is not None:
+            minutes[day] += spent
+        if note.rel not in journal and note_stage(note, config) == HARVEST:
+            for active in _active_days(note):
+                reading_notes[active] += 1
+    return minutes, reading_notes
+
+
+def _minutes(value: object) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int | float):
+        return max(0, round(value))
+    if isinstance(value, str) and (match := _MINUTES.match(value)):
+        return max(0, round(float(match[1].replace(",", "."))))
+    return 0
+
+
+def _active_days(note: Note) -> set[date]:
+    """The days a note was created and last updated."""
+    days = {local_day(note.created), local_day(note.updated or (None if note.created else note.mtime))}
+    return {day for day in days if day is not None}
+
+
+def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journal: set[str]) -> Counter[date]:
+    """Images and canvases saved per day, and Figma links written per day."""
+    counts: Counter[date] = Counter()
+    output = config.output_folder + "/"
+    for rel in files:
+        extension = rel.rsplit(".", 1)[-1].lower() if "." in rel else ""
+        if extension in _VISUALS and not rel.startswith(output):
+            try:
+                counts[date.fromtimestamp(Path(config.vault, rel).stat().st_mtime)] += 1
+            except (OSError, ValueError, OverflowError):  # gone since the scan, or a wild mtime
+                continue
+    for note in notes:
+        figma = sum(len(_FIGMA.findall(paragraph.text)) for paragraph in note.paragraphs)
+        figma += sum(bool(_FIGMA.search(link.target)) for link in note.links)
+        day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
+        if figma and day is not None:
+            counts[day] += figma
+    return counts
+
+
+def _habit(
+    name: str,
+    target: int,
+    values: Mapping[date, int],
+    start: date,
+    today: date,
+    notes: Mapping[date, int] | None = None,
+) -> Habit:
+    notes = notes or {}
+
+    def met(day: date) -> bool:
+        value = values.get(day, 0)
+        return value >= target or (name == "reading" and value == 0 and notes.get(day, 0) > 0)
+
+    days = tuple(
+        HabitDay(day, values.get(day, 0), met(day), notes.get(day, 0)) for day in _days(start, today)
+    )
+    year = [met(day) for day in _days(today - timedelta(days=STREAK_DAYS - 1), today)]
+    return Habit(name, target, days, _current_streak(year), _longest_streak(year))
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
+
+
+def _current_streak(met: Sequence[bool]) -> int:
+    """Met days in a row ending today; today not met yet does not break the streak."""
+    ends = met[:-1] if met and not met[-1] else met
+    streak = 0
+    for value in reversed(ends):
+        if not value:
+            break
+        streak += 1
+    return streak
+
+
+def _longest_streak(met: Sequence[bool]) -> int:
+    longest = run = 0
+    for value in met:
+        run = run + 1 if value else 0
+        longest = max(longest, run)
+    return longest
+
+
+# -- momentum, publishing, focus ---------------------------------------------------------
+
+
+def _momentum(
+    config: Config,
+    notes: Sequence[Note],
+    journal: set[str],
+    graph: IdeaGraph,
+    clusters: Sequence[ScoredCluster],
+    today: date,
+) -> tuple[Momentum, ...]:
+    """Clusters the journal came back to in the last 30 days, most this week first."""
+    by_rel = {note.rel: note for note in notes}
+    membership = {rel: scored.cluster.id for scored in clusters for rel in scored.cluster.notes}
+    fed: dict[str, set[str]] = defaultdict(set)
+    for note in notes:
+        if note.rel in journal or note_stage(note, config) != HARVEST:
+            continue
+        if note.rel in membership:
+            fed[membership[note.rel]].add(note.rel)
+        for other, data in graph.adjacency.get(note.rel, {}).items():
+            if "wikilink" in data["kinds"] and other in membership:
+                fed[membership[other]].add(note.rel)
+    found = []
+    for scored in clusters:
+        days = {mention.day for mention in scored.timeline if mention.day <= today}
+        week = sum((today - day).days < 7 for day in days)
+        month = sum((today - day).days < 30 for day in days)
+        if month:
+            readings = sorted(
+                fed[scored.cluster.id], key=lambda rel: (-_ordinal(by_rel[rel].last_activity), rel)
+            )
+            found.append(Momentum(scored, week, month, tuple(readings[:_READINGS_MAX])))
+    return tuple(sorted(found, key=lambda m: (-m.week, -m.month, -m.cluster.ripeness, m.cluster.cluster.id)))
+
+
+def _ordinal(moment: datetime | None) -> int:
+    day = local_day(moment)
+    return day.toordinal() if day else 0
+
+
+def published_day(note: Note, properties: Sequence[str]) -> date | None:
+    """The day a piece was published: a date property, else its last activity."""
+    for key in properties:
+        day = _iso_day(note.prop(key))
+        if day is not None:
+            return day
+    return local_day(note.last_activity)
+
+
+def _published(config: Config, notes: Sequence[Note], start: date, today: date) -> tuple[PublishedWeek, ...]:
+    weeks: dict[date, list[str]] = {start + timedelta(weeks=n): [] for n in range(config.dashboard.weeks)}
+    for note in notes:
+        if note_stage(note, config) != PUBLISH:
+            continue
+        day = published_day(note, config.dashboard.published_date_properties)
+        if day is not None and start <= day <= today:
+            weeks[day - timedelta(days=day.weekday())].append(note.rel)
+    return tuple(PublishedWeek(monday, tuple(sorted(rels))) for monday, rels in sorted(weeks.items()))
+
+
+def _week_streak(weeks: Sequence[PublishedWeek], target: int) -> int:
+    met = [len(week.pieces) >= target for week in weeks]
+    return _current_streak(met)
+
+
+def _focus(notes: Sequence[Note], journal: set[str], today: date) -> tuple[FocusItem, ...]:
+    """Open checkboxes of the journal notes of the last week (else of the latest one), newest first."""
+    dated = [
+        (day, note)
+        for note in notes
+        if note.rel in journal
+        and (day := journal_day(note)) is not None
+        and day <= today
+        and any(not box.is_checked for box in note.checkboxes)
+    ]
+    if not dated:
+        return ()
+    dated.sort(key=lambda pair: (pair[0], pair[1].rel), reverse=True)
+    recent = [pair for pair in dated if (today - pair[0]).days < _FOCUS_DAYS] or dated[:1]
+    items: list[FocusItem] = []
+    seen: set[str] = set()
+    for _, note in recent:
+        for box in note.checkboxes:
+            key = " ".join(box.text.split()).casefold()
+            if not box.is_checked and key and key not in seen:
+                seen.add(key)
+                items.append(FocusItem(" ".join(box.text.split()), note.rel))
+    return tuple(items[:_FOCUS_MAX])
+
+
+# -- scorecard ---------------------------------------------------------------------------
+
+
+def find_quiz(config: Config, notes: Sequence[Note]) -> Note | None:
+    """The quiz note: the one named in config, else the first with a quiz tag or `type` (one that has
+    answers first, so that a checklist copy wins over the plain list it was made from)."""
+    wanted = config.dashboard.quiz.note.strip().strip("/")
+    if wanted:
+        wanted_rel = wanted if wanted.lower().endswith(".md") else wanted + ".md"
+        return next((note for note in notes if note.rel == wanted_rel), None)
+    tags = {tag.lower().lstrip("#") for tag in config.dashboard.quiz.tags}
+    found = [
+        note
+        for note in notes
+        if tags.intersection(note.tags)
+        or (isinstance(kind := note.prop("type"), str) and kind.strip().lower() in tags)
+    ]
+    return min(found, key=lambda n: (not quiz_answers(n), n.rel), default=None)
+
+
+def quiz_answers(note: Note) -> str:
+    """One character per question, in note order: y, n, or - when unanswered.
+
+    Questions are the note's checkboxes (ticked: yes); a note without checkboxes answers with
+    lines ending in oui/non (yes/no).
+    """
+    if note.checkboxes:
+        return "".join("y" if box.is_checked else "n" for box in note.checkboxes)
+    answers = []
+    for paragraph in note.paragraphs:
+        for line in paragraph.text.splitlines():
+            match = _ANSWER.search(line)
+            if match:
+                answers.append("y" if match[1].lower() in ("oui", "yes") else "n")
+    return "".join(answers)
+
+
+def _scorecard(
+    config: Config,
+    notes: Sequence[Note],
+    clusters: Sequence[ScoredCluster],
+    history: Mapping[str, Any],
+    today: date,
+) -> tuple[Scorecard | None, str | None]:
+    quiz = find_quiz(config, notes)
+    if quiz is None:
+        return None, None
+    answers = quiz_answers(quiz)
+    if not answers:
+        return None, quiz.rel
+    settings = config.dashboard.quiz
+    pillars = []
+    for pillar in PILLARS:
+        numbers = [n for n in getattr(settings.pillars, pillar) if n <= len(answers)]
+        yes = sum(answers[n - 1] == "y" for n in numbers)
+        weak = bool(numbers) and yes / len(numbers) < settings.weak_below
+        pillars.append(PillarScore(pillar, yes, len(numbers), weak, _movers(pillar, clusters)))
+    rows = list(_old_rows(history))
+    if not rows or rows[-1].answers != answers:
+        rows.append(ScoreRow(today, answers, tuple(p.yes for p in pillars)))
+    return Scorecard(quiz.rel, answers, tuple(pillars), tuple(rows)), None
+
+
+def _old_rows(history: Mapping[str, Any]) -> tuple[ScoreRow, ...]:
+    rows = []
+    raw = history.get("scorecard")
+    for item in raw if isinstance(raw, list) else ():
+        if not isinstance(item, dict):
+            continue
+        day, answers, yes = _iso_day(item.get("day")), item.get("answers"), item.get("yes")
+        counts = [n for n in yes if isinstance(n, int)] if isinstance(yes, list) else []
+        if day and isinstance(answers, str) and isinstance(yes, list) and len(counts) == len(yes):
+            rows.append(ScoreRow(day, answers, tuple(counts)))
+    return tuple(rows)
+
+
+def _movers(pillar: str, clusters: Sequence[ScoredCluster]) -> tuple[ScoredCluster, ...]:
+    """The ripe clusters that would move a pillar (README, "Scorecard")."""
+    ripe = [scored for scored in clusters if scored.band in ("ripe", "harvest")]
+    if pillar == "ideas":
+        ripe.sort(key=lambda s: -s.signals.get("bridges", 0.0))  # ideas that join fields
+    elif pillar == "audience":
+        ripe = [s for s in ripe if s.format in ("newsletter", "lead_magnet")]
+    elif pillar == "authority":
+        ripe = [s for s in ripe if s.signals.get("hub", 0.0) > 0]  # a framework is already mapped
+    elif pillar == "business":
+        ripe = [s for s in ripe if s.format in ("lead_magnet", "product") or s.stage == "productise"]
+    return tuple(ripe[:_MOVERS_MAX])
+
+
+def _iso_day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
