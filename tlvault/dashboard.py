@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from tlvault.config import PILLARS, STAGES, Config
-from tlvault.graph import is_journal, journal_day
+from tlvault.graph import journal_day
 from tlvault.model import Note
 from tlvault.results import IdeaGraph, ScoredCluster
-from tlvault.score import note_stage
+from tlvault.score import stage_matcher
 
 HABITS = ("writing", "reading", "visuals")
 STREAK_DAYS = 366  # how far back a streak is followed
@@ -155,19 +155,23 @@ def build_dashboard(
     """The dashboard of the vault for `today`; `history` is what the last rebuild's state kept."""
     settings = config.dashboard
     start = today - timedelta(days=today.weekday() + 7 * (settings.weeks - 1))
-    journal = {note.rel for note in notes if is_journal(note, config.journal)}
+    journal = {note.rel for note in graph.journal}
     words, ledger, written = _writing(notes, journal, history, today)
-    minutes, reading_notes = _reading(config, notes, journal)
+    stage = stage_matcher(config)
+    stages = {note.rel: stage(note) for note in notes}
+    reading = {rel for rel, reached in stages.items() if reached == HARVEST and rel not in journal}
+    minutes, reading_notes = _reading(config, notes, journal, reading)
     visuals = _visuals(config, notes, files, journal)
     habits = (
         _habit("writing", settings.writing_words, written, start, today),
         _habit("reading", settings.reading_minutes, minutes, start, today, reading_notes),
         _habit("visuals", settings.visuals_per_day, visuals, start, today),
     )
-    published = _published(config, notes, start, today)
+    published = _published(config, [note for note in notes if stages[note.rel] == PUBLISH], start, today)
     scorecard, problem = _scorecard(config, notes, clusters, history, today)
     kept: dict[str, Any] = {
-        "words": words,
+        "words": {rel: last for rel, (_, last) in words.items()},
+        "first_words": {rel: first for rel, (first, last) in words.items() if first != last},
         "added": {day.isoformat(): count for day, count in sorted(ledger.items())},
         "scorecard": [
             {"day": row.day.isoformat(), "answers": row.answers, "yes": list(row.yes)}
@@ -178,7 +182,7 @@ def build_dashboard(
         today=today,
         start=start,
         habits=habits,
-        momentum=_momentum(config, notes, journal, graph, clusters, today),
+        momentum=_momentum(notes, reading, graph, clusters, today),
         published=published,
         publish_target=settings.published_per_week,
         publish_streak=_week_streak(published, settings.published_per_week),
@@ -207,13 +211,13 @@ def _birth_day(note: Note, journal: set[str]) -> date | None:
 
 def _writing(
     notes: Sequence[Note], journal: set[str], history: Mapping[str, Any], today: date
-) -> tuple[dict[str, list[int]], Counter[date], Counter[date]]:
+) -> tuple[dict[str, tuple[int, int]], Counter[date], Counter[date]]:
     """Each note's word counts (first seen, last seen), the ledger of words added to notes on
     the day they changed, and the words written per day."""
     known = _known_words(history)
     ledger = _ledger(history, today)
     written: Counter[date] = Counter()
-    words: dict[str, list[int]] = {}
+    words: dict[str, tuple[int, int]] = {}
     for note in sorted(notes, key=lambda n: n.rel):
         count, birth = note.word_count, _birth_day(note, journal)
         changed = local_day(note.mtime)
@@ -225,7 +229,7 @@ def _writing(
             first, last = known[note.rel]
             if count > last and changed is not None:
                 ledger[changed] += count - last
-        words[note.rel] = [first, count]
+        words[note.rel] = (first, count)
         if birth is not None:
             written[birth] += first
     written.update(ledger)
@@ -233,12 +237,16 @@ def _writing(
 
 
 def _known_words(history: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """Each note's (first, last) word count from the state: `words` holds the last, `first_words`
+    the first when it differs (most notes never change, and the state stays small)."""
+    last, first = history.get("words"), history.get("first_words")
+    last = last if isinstance(last, dict) else {}
+    first = first if isinstance(first, dict) else {}
     known: dict[str, tuple[int, int]] = {}
-    raw = history.get("words")
-    if isinstance(raw, dict):
-        for rel, pair in raw.items():
-            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, int) for n in pair):
-                known[str(rel)] = (pair[0], pair[1])
+    for rel, count in last.items():
+        if isinstance(count, int):
+            start = first.get(rel, count)
+            known[str(rel)] = (start if isinstance(start, int) else count, count)
     return known
 
 
@@ -254,7 +262,9 @@ def _ledger(history: Mapping[str, Any], today: date) -> Counter[date]:
     return ledger
 
 
-def _reading(config: Config, notes: Sequence[Note], journal: set[str]) -> tuple[Counter[date], Counter[date]]:
+def _reading(
+    config: Config, notes: Sequence[Note], journal: set[str], reading: set[str]
+) -> tuple[Counter[date], Counter[date]]:
     """Minutes read per day (properties) and reading notes created or updated per day."""
     minutes: Counter[date] = Counter()
     reading_notes: Counter[date] = Counter()
@@ -263,7 +273,7 @@ def _reading(config: Config, notes: Sequence[Note], journal: set[str]) -> tuple[
         day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
         if spent and day is not None:
             minutes[day] += spent
-        if note.rel not in journal and note_stage(note, config) == HARVEST:
+        if note.rel in reading:
             for active in _active_days(note):
                 reading_notes[active] += 1
     return minutes, reading_notes
@@ -297,8 +307,12 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
             except (OSError, ValueError, OverflowError):  # gone since the scan, or a wild mtime
                 continue
     for note in notes:
-        figma = sum(len(_FIGMA.findall(paragraph.text)) for paragraph in note.paragraphs)
-        figma += sum(bool(_FIGMA.search(link.target)) for link in note.links)
+        figma = sum(
+            len(_FIGMA.findall(paragraph.text))
+            for paragraph in note.paragraphs
+            if "igma.com" in paragraph.text or "IGMA.COM" in paragraph.text  # cheap filter first
+        )
+        figma += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
         day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
         if figma and day is not None:
             counts[day] += figma
@@ -354,9 +368,8 @@ def _longest_streak(met: Sequence[bool]) -> int:
 
 
 def _momentum(
-    config: Config,
     notes: Sequence[Note],
-    journal: set[str],
+    reading: set[str],
     graph: IdeaGraph,
     clusters: Sequence[ScoredCluster],
     today: date,
@@ -366,7 +379,7 @@ def _momentum(
     membership = {rel: scored.cluster.id for scored in clusters for rel in scored.cluster.notes}
     fed: dict[str, set[str]] = defaultdict(set)
     for note in notes:
-        if note.rel in journal or note_stage(note, config) != HARVEST:
+        if note.rel not in reading:
             continue
         if note.rel in membership:
             fed[membership[note.rel]].add(note.rel)
@@ -400,11 +413,12 @@ def published_day(note: Note, properties: Sequence[str]) -> date | None:
     return local_day(note.last_activity)
 
 
-def _published(config: Config, notes: Sequence[Note], start: date, today: date) -> tuple[PublishedWeek, ...]:
+def _published(
+    config: Config, published: Sequence[Note], start: date, today: date
+) -> tuple[PublishedWeek, ...]:
+    """The published notes of each week since `start`."""
     weeks: dict[date, list[str]] = {start + timedelta(weeks=n): [] for n in range(config.dashboard.weeks)}
-    for note in notes:
-        if note_stage(note, config) != PUBLISH:
-            continue
+    for note in published:
         day = published_day(note, config.dashboard.published_date_properties)
         if day is not None and start <= day <= today:
             weeks[day - timedelta(days=day.weekday())].append(note.rel)

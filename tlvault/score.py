@@ -193,6 +193,11 @@ def note_stage(note: Note, config: Config) -> int:
     return _stage_rules(config.stages)(note)
 
 
+def stage_matcher(config: Config) -> Callable[[Note], int]:
+    """`note_stage` for many notes: the rules are looked up once."""
+    return _stage_rules(config.stages)
+
+
 @lru_cache(maxsize=8)
 def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
     """A matcher with the rules lower-cased once."""
