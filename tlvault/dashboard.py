@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +167,9 @@ def build_dashboard(
         _habit("reading", settings.reading_minutes, minutes, start, today, reading_notes),
         _habit("visuals", settings.visuals_per_day, visuals, start, today),
     )
-    published = _published(config, [note for note in notes if stages[note.rel] == PUBLISH], start, today)
+    pieces = [note for note in notes if stages[note.rel] == PUBLISH]
+    published = _published(config, pieces, start, today, config.dashboard.weeks)
+    year = _published(config, pieces, today - timedelta(days=today.weekday() + 7 * 51), today, 52)
     scorecard, problem = _scorecard(config, notes, clusters, history, today)
     kept: dict[str, Any] = {
         "words": {rel: last for rel, (_, last) in words.items()},
@@ -185,7 +187,7 @@ def build_dashboard(
         momentum=_momentum(notes, reading, graph, clusters, today),
         published=published,
         publish_target=settings.published_per_week,
-        publish_streak=_week_streak(published, settings.published_per_week),
+        publish_streak=_week_streak(year, settings.published_per_week),
         focus=_focus(notes, journal, today),
         scorecard=scorecard,
         quiz_problem=problem,
@@ -203,6 +205,17 @@ def local_day(moment: datetime | None) -> date | None:
     return (moment.astimezone() if moment.tzinfo else moment).date()
 
 
+def saved_day(note: Note) -> date | None:
+    """The local day a note's file was last saved (notes carry their mtime as naive UTC)."""
+    return note.mtime.replace(tzinfo=UTC).astimezone().date() if note.mtime else None
+
+
+def activity_day(note: Note) -> date | None:
+    """The `updated` property's day, else `created`'s (both local), else the local day of the last save."""
+    moment = note.updated or note.created
+    return moment.date() if moment else saved_day(note)
+
+
 def _birth_day(note: Note, journal: set[str]) -> date | None:
     if note.created is not None:
         return note.created.date()
@@ -214,13 +227,13 @@ def _writing(
 ) -> tuple[dict[str, tuple[int, int]], Counter[date], Counter[date]]:
     """Each note's word counts (first seen, last seen), the ledger of words added to notes on
     the day they changed, and the words written per day."""
-    known = _known_words(history)
+    known = _follow_moves(_known_words(history), notes)
     ledger = _ledger(history, today)
     written: Counter[date] = Counter()
     words: dict[str, tuple[int, int]] = {}
     for note in sorted(notes, key=lambda n: n.rel):
         count, birth = note.word_count, _birth_day(note, journal)
-        changed = local_day(note.mtime)
+        changed = saved_day(note)
         if note.rel not in known:
             first = count
             if birth is None and changed is not None:  # no birthday: it was written when last saved
@@ -234,6 +247,34 @@ def _writing(
             written[birth] += first
     written.update(ledger)
     return words, ledger, written
+
+
+def _follow_moves(known: dict[str, tuple[int, int]], notes: Sequence[Note]) -> dict[str, tuple[int, int]]:
+    """Word counts of notes moved or renamed since the last rebuild, carried to their new path: a
+    vanished note and a new one pair up by file name (a move), else by an unambiguous word count
+    (a rename), so that a move is not mistaken for writing."""
+    current = {note.rel: note for note in notes}
+    gone = sorted(rel for rel in known if rel not in current)
+    new = sorted(rel for rel in current if rel not in known)
+    if not gone or not new:
+        return known
+    moved = dict(known)
+    for match in (_file_name, lambda rel: known[rel][1] if rel in known else current[rel].word_count):
+        by_key: dict[object, list[str]] = defaultdict(list)
+        for rel in gone:
+            by_key[match(rel)].append(rel)
+        for rel in list(new):
+            candidates = by_key.get(match(rel), [])
+            if len(candidates) == 1 and sum(match(other) == match(rel) for other in new) == 1:
+                old = candidates.pop()
+                moved[rel] = moved.pop(old)
+                gone.remove(old)
+                new.remove(rel)
+    return moved
+
+
+def _file_name(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1].casefold()
 
 
 def _known_words(history: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
@@ -270,7 +311,7 @@ def _reading(
     reading_notes: Counter[date] = Counter()
     for note in notes:
         spent = sum(_minutes(note.prop(key)) for key in config.dashboard.minutes_properties)
-        day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
+        day = journal_day(note) if note.rel in journal else activity_day(note)
         if spent and day is not None:
             minutes[day] += spent
         if note.rel in reading:
@@ -291,7 +332,7 @@ def _minutes(value: object) -> int:
 
 def _active_days(note: Note) -> set[date]:
     """The days a note was created and last updated."""
-    days = {local_day(note.created), local_day(note.updated or (None if note.created else note.mtime))}
+    days = {local_day(note.created), activity_day(note)}
     return {day for day in days if day is not None}
 
 
@@ -313,7 +354,7 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
             if "igma.com" in paragraph.text or "IGMA.COM" in paragraph.text  # cheap filter first
         )
         figma += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
-        day = journal_day(note) if note.rel in journal else local_day(note.last_activity)
+        day = journal_day(note) if note.rel in journal else activity_day(note)
         if figma and day is not None:
             counts[day] += figma
     return counts
@@ -331,7 +372,7 @@ def _habit(
 
     def met(day: date) -> bool:
         value = values.get(day, 0)
-        return value >= target or (name == "reading" and value == 0 and notes.get(day, 0) > 0)
+        return value >= target or notes.get(day, 0) > 0  # a reading note is a reading day
 
     days = tuple(
         HabitDay(day, values.get(day, 0), met(day), notes.get(day, 0)) for day in _days(start, today)
@@ -393,14 +434,13 @@ def _momentum(
         month = sum((today - day).days < 30 for day in days)
         if month:
             readings = sorted(
-                fed[scored.cluster.id], key=lambda rel: (-_ordinal(by_rel[rel].last_activity), rel)
+                fed[scored.cluster.id], key=lambda rel: (-_ordinal(activity_day(by_rel[rel])), rel)
             )
             found.append(Momentum(scored, week, month, tuple(readings[:_READINGS_MAX])))
     return tuple(sorted(found, key=lambda m: (-m.week, -m.month, -m.cluster.ripeness, m.cluster.cluster.id)))
 
 
-def _ordinal(moment: datetime | None) -> int:
-    day = local_day(moment)
+def _ordinal(day: date | None) -> int:
     return day.toordinal() if day else 0
 
 
@@ -410,14 +450,14 @@ def published_day(note: Note, properties: Sequence[str]) -> date | None:
         day = _iso_day(note.prop(key))
         if day is not None:
             return day
-    return local_day(note.last_activity)
+    return activity_day(note)
 
 
 def _published(
-    config: Config, published: Sequence[Note], start: date, today: date
+    config: Config, published: Sequence[Note], start: date, today: date, count: int
 ) -> tuple[PublishedWeek, ...]:
-    """The published notes of each week since `start`."""
-    weeks: dict[date, list[str]] = {start + timedelta(weeks=n): [] for n in range(config.dashboard.weeks)}
+    """The published notes of each of the `count` weeks from the Monday `start`."""
+    weeks: dict[date, list[str]] = {start + timedelta(weeks=n): [] for n in range(count)}
     for note in published:
         day = published_day(note, config.dashboard.published_date_properties)
         if day is not None and start <= day <= today:
@@ -472,14 +512,14 @@ def find_quiz(config: Config, notes: Sequence[Note]) -> Note | None:
         if tags.intersection(note.tags)
         or (isinstance(kind := note.prop("type"), str) and kind.strip().lower() in tags)
     ]
-    return min(found, key=lambda n: (not quiz_answers(n), n.rel), default=None)
+    return min(found, key=lambda n: (not _answered(quiz_answers(n)), n.rel), default=None)
 
 
 def quiz_answers(note: Note) -> str:
     """One character per question, in note order: y, n, or - when unanswered.
 
-    Questions are the note's checkboxes (ticked: yes); a note without checkboxes answers with
-    lines ending in oui/non (yes/no).
+    Questions are the note's checkboxes (ticked: yes); in a note without checkboxes, they are
+    the lines ending in oui/non (yes/no), and the lines ending in `?`, not answered yet.
     """
     if note.checkboxes:
         return "".join("y" if box.is_checked else "n" for box in note.checkboxes)
@@ -489,7 +529,13 @@ def quiz_answers(note: Note) -> str:
             match = _ANSWER.search(line)
             if match:
                 answers.append("y" if match[1].lower() in ("oui", "yes") else "n")
+            elif line.rstrip().endswith("?"):
+                answers.append("-")
     return "".join(answers)
+
+
+def _answered(answers: str) -> bool:
+    return "y" in answers or "n" in answers
 
 
 def _scorecard(
@@ -503,7 +549,7 @@ def _scorecard(
     if quiz is None:
         return None, None
     answers = quiz_answers(quiz)
-    if not answers:
+    if not _answered(answers):
         return None, quiz.rel
     settings = config.dashboard.quiz
     pillars = []

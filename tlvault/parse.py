@@ -264,10 +264,11 @@ def _read_block(out: _Body, token: Token, line: int, heading_level: int, item_st
     content = token.content
     paragraph = len(out.paragraphs)
     out.paragraphs.append(Paragraph(content, line))
-    out.word_count += len(_WORD.findall(content))
+    box = _CHECKBOX.match(content) if item_starts else None
+    out.word_count += len(_WORD.findall(content[box.end() :] if box else content))  # `[x]` is no word
     if heading_level:
         out.headings.append(Heading(heading_level, content, line))
-    if item_starts and (box := _CHECKBOX.match(content)):
+    if box:
         out.checkboxes.append(Checkbox(box.group(1), content[box.end() :].strip(), line))
     if "^" in content and (block_id := _BLOCK_ID.search(content)):
         out.block_ids.append(block_id.group(1))
