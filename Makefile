@@ -22,8 +22,8 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/tlvault status
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check tlvault tests benchmarks
-	$(BIN)/ruff format --check tlvault tests benchmarks
+	$(BIN)/ruff check tlvault tests benchmarks docs
+	$(BIN)/ruff format --check tlvault tests benchmarks docs
 	$(BIN)/mypy
 	$(BIN)/pytest
 
