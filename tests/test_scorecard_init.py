@@ -47,8 +47,8 @@ Une réflexion sur le leadership ?
 
 # Quiz qui peut servir de base
 
-Do you publish every week?
-Do you know your audience well?
+Do you share a draft with a friend before publishing?
+Have you mapped the three topics you want to own?
 """
 
 
@@ -86,8 +86,8 @@ def test_a_quiz_inside_a_journal_note_is_copied_with_its_heading(
         "Source : [[1 - Input/2024-02-22]]",
         "",
         "- [ ] Q1 — Une réflexion sur le leadership ?",
-        "- [ ] Q2 — Do you publish every week?",
-        "- [ ] Q3 — Do you know your audience well?",
+        "- [ ] Q2 — Do you share a draft with a friend before publishing?",
+        "- [ ] Q3 — Have you mapped the three topics you want to own?",
     ]
 
 
