@@ -28,7 +28,8 @@ STREAK_DAYS = 366  # how far back a streak is followed
 _LEDGER_DAYS = 400  # days of word growth the state keeps
 _FOCUS_DAYS = 7  # open checkboxes of the journal notes of the last week
 _FOCUS_MAX = 12
-_READINGS_MAX = 5
+_READINGS_MAX = 3
+_MOMENTUM_MAX = 8  # clusters in the momentum table
 _MOVERS_MAX = 3
 _VISUALS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "heic", "canvas", "excalidraw"})
 _FIGMA = re.compile(r"\bfigma\.com/", re.IGNORECASE)
@@ -415,7 +416,7 @@ def _momentum(
     clusters: Sequence[ScoredCluster],
     today: date,
 ) -> tuple[Momentum, ...]:
-    """Clusters the journal came back to in the last 30 days, most this week first."""
+    """The clusters the journal came back to most in the last 30 days, most this week first."""
     by_rel = {note.rel: note for note in notes}
     membership = {rel: scored.cluster.id for scored in clusters for rel in scored.cluster.notes}
     fed: dict[str, set[str]] = defaultdict(set)
@@ -437,7 +438,8 @@ def _momentum(
                 fed[scored.cluster.id], key=lambda rel: (-_ordinal(activity_day(by_rel[rel])), rel)
             )
             found.append(Momentum(scored, week, month, tuple(readings[:_READINGS_MAX])))
-    return tuple(sorted(found, key=lambda m: (-m.week, -m.month, -m.cluster.ripeness, m.cluster.cluster.id)))
+    found.sort(key=lambda m: (-m.week, -m.month, -m.cluster.ripeness, m.cluster.cluster.id))
+    return tuple(found[:_MOMENTUM_MAX])
 
 
 def _ordinal(day: date | None) -> int:
