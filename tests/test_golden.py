@@ -49,7 +49,7 @@ def test_rebuild_reproduces_the_committed_output(copy: Path, run_cli: RunCli) ->
     mtimes = {path: path.stat().st_mtime_ns for path in output.rglob("*") if path.is_file()}
     result = run_cli("--config", copy / "config.yaml", "rebuild")
     assert result.exit_code == 0, result.stderr
-    assert " 0 files written, 8 unchanged " in result.stdout
+    assert " 0 files written, 12 unchanged " in result.stdout
     assert _generated(output) == _generated(OUTPUT)
     assert {path: path.stat().st_mtime_ns for path in mtimes} == mtimes
 
@@ -58,8 +58,20 @@ def test_a_second_rebuild_from_scratch_writes_nothing(copy: Path, run_cli: RunCl
     """Without the output folder a rebuild writes everything once, then nothing, and no temporary file."""
     output = copy / "example_vault" / "tlvault"
     shutil.rmtree(output)
-    assert " 8 files written, 0 unchanged " in run_cli("--config", copy / "config.yaml", "rebuild").stdout
+    assert " 12 files written, 0 unchanged " in run_cli("--config", copy / "config.yaml", "rebuild").stdout
     first = _generated(output)
-    assert " 0 files written, 8 unchanged " in run_cli("--config", copy / "config.yaml", "rebuild").stdout
+    assert " 0 files written, 12 unchanged " in run_cli("--config", copy / "config.yaml", "rebuild").stdout
     assert _generated(output) == first
     assert not [name for name in os.listdir(output) if name.endswith(".tlvault-tmp")]
+
+
+def test_the_output_does_not_depend_on_file_times(copy: Path, run_cli: RunCli) -> None:
+    """A fresh clone gives every note today's modification time: the committed output must not show it."""
+    vault = copy / "example_vault"
+    later = 1_950_000_000  # 2031
+    for path in vault.rglob("*.md"):
+        if "tlvault" not in path.relative_to(vault).parts[:1]:
+            os.utime(path, (later, later))
+    result = run_cli("--config", copy / "config.yaml", "rebuild", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert _generated(vault / "tlvault") == _generated(OUTPUT)

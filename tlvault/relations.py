@@ -60,9 +60,11 @@ def find_orphans(graph: IdeaGraph, language: str) -> tuple[Orphan, ...]:
     return tuple(Orphan(rel, _suggest(graph, rel, language)) for rel in orphans[:MAX_LISTED])
 
 
-def _recency(graph: IdeaGraph, rel: str) -> float:
+def _recency(graph: IdeaGraph, rel: str) -> int:
+    """Most recent day first; notes of the same day by path (a fresh clone gives every file the
+    same day, in no meaningful order)."""
     moment = graph.notes[rel].last_activity
-    return -moment.timestamp() if moment else 0.0
+    return -moment.date().toordinal() if moment else 0
 
 
 def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...]:
