@@ -116,3 +116,11 @@ def test_the_base_file_is_valid_bases_yaml(demo: Path, report: dict[str, Any]) -
     cluster_note = next((demo / "example_vault" / "tlvault" / "clusters").glob("*.md")).read_text("utf-8")
     properties = yaml.safe_load(cluster_note.split("---\n", 2)[1])
     assert {key.removeprefix("note.") for key in document["properties"]} <= set(properties)
+
+
+def test_the_readme_tour_quotes_the_current_index_note() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    tour = readme.split("## A tour of what you get", 1)[1]
+    quoted = tour.split("```markdown\n", 1)[1].split("```", 1)[0]
+    index = (REPO / "example_vault" / "tlvault" / "Idées à cultiver.md").read_text(encoding="utf-8")
+    assert quoted in index, "update README's tour from example_vault/tlvault/Idées à cultiver.md"
