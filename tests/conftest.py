@@ -53,6 +53,15 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write bytes as they are, text as UTF-8 without newline translation, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+
+
 @pytest.fixture
 def make_vault(tmp_path: Path) -> MakeVault:
     """Write `{"ideas/a.md": "text"}` under a temporary vault (with `.obsidian/`) and return its root."""
@@ -61,12 +70,7 @@ def make_vault(tmp_path: Path) -> MakeVault:
         root = tmp_path / "vault"
         (root / ".obsidian").mkdir(parents=True, exist_ok=True)
         for rel, content in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8", newline="")
+            write_file(root / rel, content)
         return root
 
     return make

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from benchmarks.vaultgen import generate_vault, write_vault
+from tests.conftest import write_file
 from tlvault.config import Config, default_config, load_config
 from tlvault.dashboard import Dashboard, Habit, build_dashboard
 from tlvault.errors import ConfigError
@@ -44,11 +45,7 @@ def new_vault(tmp_path: Path) -> Path:
 def write(root: Path, rel: str, text: str | bytes, *, at: datetime | None = None) -> Path:
     """Write a file of the vault; `at` sets its modification time (naive: local time)."""
     path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8", newline="")
+    write_file(path, text)
     if at is not None:
         os.utime(path, (at.timestamp(), at.timestamp()))
     return path

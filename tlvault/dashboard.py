@@ -23,7 +23,6 @@ from tlvault.model import Note
 from tlvault.results import IdeaGraph, ScoredCluster
 from tlvault.score import stage_matcher
 
-HABITS = ("writing", "reading", "visuals")
 STREAK_DAYS = 366  # how far back a streak is followed
 _LEDGER_DAYS = 400  # days of word growth the state keeps
 _FOCUS_DAYS = 7  # open checkboxes of the journal notes of the last week
@@ -53,7 +52,7 @@ class HabitDay:
 class Habit:
     """A habit over the dashboard's weeks, with its streaks."""
 
-    name: str  # one of HABITS
+    name: str  # writing, reading or visuals
     target: int
     days: tuple[HabitDay, ...]  # from the Monday `weeks` weeks ago to today
     streak: int  # target met every day up to today (or up to yesterday, today being still open)
@@ -199,13 +198,6 @@ def build_dashboard(
 # -- habits ------------------------------------------------------------------------------
 
 
-def local_day(moment: datetime | None) -> date | None:
-    """The calendar day of a moment, in local time when it carries a time zone."""
-    if moment is None:
-        return None
-    return (moment.astimezone() if moment.tzinfo else moment).date()
-
-
 def saved_day(note: Note) -> date | None:
     """The local day a note's file was last saved (notes carry their mtime as naive UTC)."""
     return note.mtime.replace(tzinfo=UTC).astimezone().date() if note.mtime else None
@@ -333,7 +325,7 @@ def _minutes(value: object) -> int:
 
 def _active_days(note: Note) -> set[date]:
     """The days a note was created and last updated."""
-    days = {local_day(note.created), activity_day(note)}
+    days = {note.created.date() if note.created else None, activity_day(note)}
     return {day for day in days if day is not None}
 
 
