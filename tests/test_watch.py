@@ -22,7 +22,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from watchdog.events import FileSystemEvent
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers.api import BaseObserver
 
 from tests.conftest import MakeVault, Snapshot, snapshot
 from tests.watching import (
@@ -36,7 +37,7 @@ from tests.watching import (
     wait_until,
     writes,
 )
-from tlvault import pipeline
+from tlvault import pipeline, watch
 from tlvault.config import Config, default_config, load_config
 from tlvault.model import STATE_REL, Note
 from tlvault.parse import parse_note
@@ -955,6 +956,73 @@ def test_w16_w17_vault_deleted_then_recreated(
         assert_converges(config, tmp_path)
     assert messages(tlvault_logs, logging.WARNING, "vault folder is back")
     assert_untouched(before_files, vault)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the point of it
+def test_an_observer_killed_by_its_handler_is_restarted_and_the_edit_is_seen(
+    vault_config: Config,
+    tmp_path: Path,
+    tlvault_logs: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = vault_config
+    before_files = snapshot(config.vault)
+    real = watch._Enqueue.on_any_event
+    failures: list[str] = []
+
+    def fail_once(self: watch._Enqueue, event: FileSystemEvent) -> None:
+        if not failures:
+            failures.append(str(event.src_path))
+            raise RuntimeError("handler bug")  # watchdog ends the observer thread on this
+        real(self, event)
+
+    with running_watcher(config) as handle:
+        monkeypatch.setattr(watch._Enqueue, "on_any_event", fail_once)
+        append(config.vault / DEEP_WORK, "\nLié à [[Attention]].\n")
+        wait_until(lambda: bool(failures))
+        wait_until(lambda: mentions(config, "Attention"))
+        assert_converges(config, tmp_path)
+        assert handle.is_alive()
+    assert len(messages(tlvault_logs, logging.WARNING, "the file watcher stopped")) == 1
+    assert_untouched(before_files, config.vault, [DEEP_WORK])
+
+
+def test_vault_vanishing_while_the_observer_restarts_is_reported_once(
+    make_vault: MakeVault,
+    tmp_path: Path,
+    tlvault_logs: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vault = make_vault(NOTES)
+    config = default_config(vault)
+    real = watch._started
+
+    def vanish_then_start(
+        observer: BaseObserver, folder: Path, handler: FileSystemEventHandler
+    ) -> BaseObserver:
+        if folder.exists():
+            shutil.rmtree(folder)  # deleted between the supervisor's check and the observer's start
+        return real(observer, folder, handler)
+
+    with running_watcher(config) as handle:
+        start = handle.rebuild_count
+        monkeypatch.setattr(watch, "_started", vanish_then_start)
+        observer = handle.watcher._observer
+        assert observer is not None
+        observer.stop()  # the supervisor restarts it, and the folder goes away meanwhile
+        wait_until(lambda: bool(messages(tlvault_logs, logging.ERROR, "vault folder disappeared")))
+        monkeypatch.setattr(watch, "_started", real)
+        assert handle.quiet_for(1.0) == 0
+        assert handle.is_alive()
+        assert not vault.exists(), "something was created at the vault path"
+        assert tlvault_errors(tlvault_logs) == [
+            f"vault folder disappeared: {vault}; waiting for it to come back"
+        ]
+
+        make_vault({**NOTES, "Retour.md": "# Retour\n\nDe retour : [[Piste revenue]].\n"})
+        wait_until(lambda: unresolved(config, "Piste revenue") and handle.rebuild_count > start)
+        assert_converges(config, tmp_path)
+    assert messages(tlvault_logs, logging.WARNING, "cannot watch the vault yet")
 
 
 CONFIG_YAML = "vault: vault\noutput_folder: tlvault\nlanguage: {language}\nscoring:\n  today: 2024-06-15\n"

@@ -144,7 +144,11 @@ class WatchHandle:
         wait_until(lambda: self.rebuild_count >= count, timeout)
 
     def quiet_for(self, seconds: float) -> int:
-        """Rebuilds during a window of `seconds` (a fixed sleep: it checks that nothing happens)."""
+        """Rebuilds during a window of `seconds` (a fixed sleep: it checks that nothing happens).
+
+        The window opens once a running rebuild has finished: its files may already be on disk
+        (what the caller waited for) while its count is not yet updated."""
+        wait_until(lambda: not self.watcher.rebuilding)
         before = self.rebuild_count
         time.sleep(seconds)
         return self.rebuild_count - before

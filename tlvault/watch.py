@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 _IGNORED_EVENTS = frozenset({"opened", "closed", "closed_no_write"})  # reads and closes change nothing
 _WATCH_LIMIT_FILES = ("/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches")
+_ERROR_PAUSE = 1.0  # seconds to wait after an unexpected error, so a persistent one cannot spin
 
 Clock = Callable[[], float]
 
@@ -181,6 +182,8 @@ class Watcher:
         self._config_stamp = self._stamp(config.source)
         self._next_reconcile = 0.0
         self._vault_missing = False
+        self.rebuilding = False  # a rebuild is running (its files may be written, its count not yet)
+        self._observer_failed = False  # the last attempt to start an observer raised
         self._starting = True  # the next rebuild is the first on this folder: always reported
         self._repeats = _RepeatFilter()
         self._foreign: set[str] = set()  # generated files changed by someone else since the last rebuild
@@ -196,13 +199,16 @@ class Watcher:
             handler.addFilter(self._repeats)
         try:
             while not self._stop.is_set():
-                self._supervise()
-                self._drain(self._wait_time())
-                remaining = self.debouncer.remaining()
-                if remaining is not None and remaining <= 0:
-                    self._rebuild("change")
-                elif self.clock() >= self._next_reconcile and not self._vault_missing:
-                    self._rebuild("start" if self._starting else "reconcile")
+                try:
+                    self._step()
+                except Exception as exc:  # a bug must not end the watch silently: say it, go on
+                    log.error(
+                        "the watcher hit an error (%s: %s); it goes on",
+                        type(exc).__name__,
+                        exc,
+                        exc_info=True,
+                    )
+                    self._stop.wait(_ERROR_PAUSE)
         finally:
             remember_tokens(False)
             for handler in handlers:
@@ -210,6 +216,16 @@ class Watcher:
             self._stop_observer()
             if self._cache is not None:
                 self._cache.close()
+
+    def _step(self) -> None:
+        """Check the observer, take the queued events, and rebuild when the vault has settled."""
+        self._supervise()
+        self._drain(self._wait_time())
+        remaining = self.debouncer.remaining()
+        if remaining is not None and remaining <= 0:
+            self._rebuild("change")
+        elif self.clock() >= self._next_reconcile and not self._vault_missing:
+            self._rebuild("start" if self._starting else "reconcile")
 
     def stop(self) -> None:
         """Ask `run()` to return after the current step."""
@@ -287,7 +303,15 @@ class Watcher:
         return True
 
     def _rebuild(self, why: str) -> None:
-        """One rebuild; any failure is logged as one line and the watcher goes on."""
+        """One rebuild; `rebuilding` is true from its start until its status line is out."""
+        self.rebuilding = True
+        try:
+            self._rebuild_once(why)
+        finally:
+            self.rebuilding = False
+
+    def _rebuild_once(self, why: str) -> None:
+        """Rebuild and report; any failure is logged as one line and the watcher goes on."""
         changes = sorted(self.changes)
         self.changes.clear()
         self._foreign.clear()
@@ -357,7 +381,8 @@ class Watcher:
             self._vault_missing = False
             self._restart(identity)
         elif self._observer is None or not _is_running(self._observer):
-            log.warning("the file watcher stopped; restarting it and reading the vault again")
+            if not self._observer_failed:
+                log.warning("the file watcher stopped; restarting it and reading the vault again")
             self._restart(identity)
 
     def _restart(self, identity: str) -> None:
@@ -367,7 +392,16 @@ class Watcher:
             self._cache.close()
             self._cache = None
         self._identity = identity
-        self._observer = self._start_observer()
+        try:
+            self._observer = self._start_observer()
+        except OSError as exc:
+            # The folder may be vanishing under us (a sync tool, `rm -r`): the next tick either
+            # finds it gone and says so, or tries again. Say it once, not once per tick.
+            if not self._observer_failed:
+                log.warning("cannot watch the vault yet (%s); trying again", exc)
+            self._observer_failed = True
+            return
+        self._observer_failed = False
         self._next_reconcile = self.clock()  # every restart begins with a full rescan
         self._starting = True
 
@@ -385,6 +419,8 @@ class Watcher:
             return _started(PollingObserver(), self.config.vault, handler)
         try:
             return _started(Observer(), self.config.vault, handler)
+        except FileNotFoundError:
+            raise  # the folder went away while starting: polling would not find it either
         except OSError as exc:
             log.warning("cannot watch the vault for changes (%s); watching by polling instead", exc)
             return _started(PollingObserver(), self.config.vault, handler)
