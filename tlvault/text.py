@@ -1,8 +1,10 @@
 """build_lexicon(notes) -> Lexicon: TF-IDF keywords and lexical neighbours of the notes.
 
 Words are lower-cased, French and English stop words removed (the `stop-words` package),
-stemmed with Snowball in the vault's language, and weighted by scikit-learn's TF-IDF. Each
-stem is shown as the spelling the notes use most, so keywords keep their accents.
+stemmed with Snowball in the vault's language, and weighted by TF-IDF (sublinear TF, smoothed
+IDF, unit rows: scikit-learn's formula, computed on sparse arrays from each note's word counts,
+which a watcher keeps between rebuilds). Each stem is shown as the spelling the notes use most,
+so keywords keep their accents.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _ENGLISH = frozenset(
 )
 _STEMMERS = {"fr": "french", "en": "english"}
 _LANGUAGE_SAMPLE = 2000  # notes read to tell the vault's language
+_MIN_NOTES = 2  # a stem in one note links nothing
+_MAX_SHARE = 0.5  # a stem in more than half of the notes tells them apart from nothing
 
 
 def detect_language(notes: Iterable[Note]) -> str:
@@ -66,49 +70,48 @@ def note_text(note: Note) -> str:
     return "\n".join(parts)[:_MAX_CHARS]
 
 
-class _Analyzer:
-    """Text → stems, remembering how often each spelling was seen."""
+class _Words:
+    """Every spelling seen in one language, with its stem; ids are given in the order words are
+    first seen and never change (the stemmer is pure), so a note's counts can be kept as ids."""
 
     def __init__(self, language: str) -> None:
-        self.language = language
         self.stop_words = _stop_words()
         self.stemmer = snowballstemmer.stemmer(_STEMMERS[language])
-        self.stems = _STEMS.setdefault(language, {})  # spelling -> stem, None for stop words
-        self.spellings: Counter[str] = Counter()
+        self.spelling_ids: dict[str, int] = {}
+        self.spellings: list[str] = []
+        self.stem_of: list[int] = []  # spelling id -> stem id, -1 for a stop word
+        self.stem_ids: dict[str, int] = {}
+        self.stems: list[str] = []
 
-    def __call__(self, text: str) -> list[str]:
-        memo = _TOKENS.get((self.language, text)) if _TOKENS is not None else None
-        if memo is not None:
-            unique, stemmed = memo
-            self.spellings.update(unique)
-            return stemmed
-        words = _WORD.findall(text.lower())
-        unique = frozenset(words)
-        self.spellings.update(unique)  # in how many notes each spelling appears
-        stems = self.stems
-        for word in unique.difference(stems):
-            stems[word] = None if word in self.stop_words else self.stemmer.stemWord(word)
-        stemmed = [stem for word in words if (stem := stems[word]) is not None]
-        if _TOKENS is not None:
-            _TOKENS[(self.language, text)] = (unique, stemmed)
-        return stemmed
+    def tokens(self, text: str) -> _Tokens:
+        """The distinct spellings of `text` (ids) and how often each occurs."""
+        counts = Counter(_WORD.findall(text.lower()))
+        ids = self.spelling_ids
+        for word in counts:
+            if word not in ids:
+                self._learn(word)
+        return (
+            np.fromiter((ids[word] for word in counts), dtype=np.int64, count=len(counts)),
+            np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
+        )
 
-    def display(self) -> dict[str, str]:
-        """For each stem, the spelling found in the most notes (ties: alphabetical)."""
-        best: dict[str, tuple[int, str]] = {}
-        for word, count in self.spellings.items():
-            stem = self.stems[word]
-            if stem is not None:
-                candidate = (-count, word)
-                if stem not in best or candidate < best[stem]:
-                    best[stem] = candidate
-        return {stem: word for stem, (_, word) in best.items()}
+    def _learn(self, word: str) -> None:
+        self.spelling_ids[word] = len(self.spellings)
+        self.spellings.append(word)
+        if word in self.stop_words:
+            self.stem_of.append(-1)
+            return
+        stem = self.stemmer.stemWord(word)
+        if stem not in self.stem_ids:
+            self.stem_ids[stem] = len(self.stems)
+            self.stems.append(stem)
+        self.stem_of.append(self.stem_ids[stem])
 
 
-# Stems of every spelling seen, per language: the stemmer is pure, so this never goes stale.
-_STEMS: dict[str, dict[str, str | None]] = {}
-# Each note text's words and stems, kept between rebuilds by a long-running watcher (None: off).
-_TOKENS: dict[tuple[str, str], tuple[frozenset[str], list[str]]] | None = None
+_Tokens = tuple[np.ndarray, np.ndarray]  # (spelling ids, occurrences), one entry per distinct spelling
+_WORDS: dict[str, _Words] = {}
+# Each note text's tokens, kept between rebuilds by a long-running watcher (None: off).
+_TOKENS: dict[tuple[str, str], _Tokens] | None = None
 
 
 def remember_tokens(enabled: bool = True) -> None:
@@ -124,30 +127,117 @@ def forget_old_tokens(texts_in_use: int) -> None:
         _TOKENS.clear()
 
 
+def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> list[_Tokens]:
+    forget_old_tokens(len(notes))
+    if _TOKENS is None:
+        return [words.tokens(note_text(note)) for note in notes]
+    found = []
+    for note in notes:
+        key = (language, note_text(note))
+        tokens = _TOKENS.get(key)
+        if tokens is None:
+            tokens = _TOKENS[key] = words.tokens(key[1])
+        found.append(tokens)
+    return found
+
+
 def build_lexicon(
     notes: Sequence[Note], *, language: str, neighbours: int = 5, min_similarity: float = 0.2
 ) -> Lexicon:
     """Keywords of every note and, for each, its `neighbours` most similar notes above `min_similarity`."""
     if len(notes) < 2:
         return Lexicon(language, {}, {})
-    # scikit-learn takes ~0.7 s to import: only the commands that build the graph pay for it.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    analyzer = _Analyzer(language)
-    forget_old_tokens(len(notes))
-    vectorizer = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform([note_text(note) for note in notes]).tocsr()
-    except ValueError:  # no word appears in two notes: nothing to compare
+    words = _WORDS.setdefault(language, _Words(language))
+    counted = _count_stems(words, _note_tokens(words, language, notes))
+    if counted is None:  # no word appears in two notes: nothing to compare
         return Lexicon(language, {}, {})
-    display = analyzer.display()
-    terms = [display.get(stem, stem) for stem in vectorizer.get_feature_names_out()]
+    matrix, columns, spelling_notes = counted
+    display = _display(words, columns, spelling_notes)
+    terms = [display[stem] for stem in columns.tolist()]
     rels = [note.rel for note in notes]
     return Lexicon(
         language,
         _keywords(matrix, rels, terms),
         _neighbours(matrix, rels, neighbours, min_similarity),
     )
+
+
+def _count_stems(
+    words: _Words, tokens: Sequence[_Tokens]
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
+    """The TF-IDF matrix (notes × stems found in at least 2 notes and at most half of them, in
+    alphabetical order), the stem id of each column and the notes each spelling occurs in;
+    None when no stem qualifies."""
+    from scipy import sparse
+
+    lengths = np.fromiter((len(ids) for ids, _ in tokens), dtype=np.int64, count=len(tokens))
+    rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+    spellings = np.concatenate([ids for ids, _ in tokens]) if len(rows) else np.zeros(0, np.int64)
+    occurrences = np.concatenate([counts for _, counts in tokens]) if len(rows) else np.zeros(0, np.int64)
+    spelling_notes = np.bincount(spellings, minlength=len(words.spellings))
+    stems = np.asarray(words.stem_of, dtype=np.int64)[spellings]
+    spoken = stems >= 0
+    # One entry per (note, stem): spellings of one stem add up.
+    keys, where = np.unique(rows[spoken] * len(words.stems) + stems[spoken], return_inverse=True)
+    frequency = np.bincount(where, weights=occurrences[spoken]).astype(np.float32)
+    rows, stems = np.divmod(keys, max(len(words.stems), 1))
+    columns = _columns(words, np.bincount(stems, minlength=len(words.stems)), len(tokens))
+    if columns is None:
+        return None
+    column_of = np.full(len(words.stems), -1, dtype=np.int64)
+    column_of[columns] = np.arange(len(columns))
+    kept = column_of[stems] >= 0
+    rows, cols, frequency = rows[kept], column_of[stems[kept]], frequency[kept]
+    order = np.lexsort((cols, rows))
+    rows, cols, frequency = rows[order], cols[order], frequency[order]
+    data = _tf_idf(rows, cols, frequency, np.bincount(cols, minlength=len(columns)), len(tokens))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(tokens)))))
+    matrix = sparse.csr_matrix(
+        (data, cols.astype(np.int32), indptr.astype(np.int32)), (len(tokens), len(columns))
+    )
+    return matrix, columns, spelling_notes
+
+
+def _columns(words: _Words, document_frequency: np.ndarray, documents: int) -> np.ndarray | None:
+    """Stems in at least `_MIN_NOTES` notes and at most `_MAX_SHARE` of them, alphabetically."""
+    most = _MAX_SHARE * documents
+    if most < _MIN_NOTES:
+        return None
+    kept = np.flatnonzero((document_frequency >= _MIN_NOTES) & (document_frequency <= most))
+    if not len(kept):
+        return None
+    return np.array(sorted(kept.tolist(), key=words.stems.__getitem__), dtype=np.int64)
+
+
+def _tf_idf(
+    rows: np.ndarray, cols: np.ndarray, frequency: np.ndarray, document_frequency: np.ndarray, documents: int
+) -> np.ndarray:
+    """Sublinear TF × smoothed IDF, each row scaled to unit length (scikit-learn's TfidfVectorizer
+    with `sublinear_tf=True`, computed the same way in float32)."""
+    idf = np.full(len(document_frequency), documents + 1, dtype=np.float32)
+    idf /= document_frequency.astype(np.float32) + np.float32(1.0)
+    np.log(idf, out=idf)
+    idf += np.float32(1.0)
+    data = np.log(frequency)
+    data += np.float32(1.0)
+    data *= idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=(data * data).astype(np.float64), minlength=documents))
+    unit: np.ndarray = (data.astype(np.float64) / norms[rows]).astype(np.float32)
+    return unit
+
+
+def _display(words: _Words, columns: np.ndarray, spelling_notes: np.ndarray) -> dict[int, str]:
+    """For each kept stem, the spelling found in the most notes (ties: alphabetical)."""
+    wanted = set(columns.tolist())
+    notes = spelling_notes.tolist()
+    best: dict[int, tuple[int, str]] = {}
+    for spelling in np.flatnonzero(spelling_notes).tolist():
+        stem = words.stem_of[spelling]
+        if stem in wanted:
+            candidate = (-notes[spelling], words.spellings[spelling])
+            if stem not in best or candidate < best[stem]:
+                best[stem] = candidate
+    return {stem: word for stem, (_, word) in best.items()}
 
 
 def _keywords(

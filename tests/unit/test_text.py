@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pytest
+import snowballstemmer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.text import build_lexicon, detect_language
+from tlvault.text import build_lexicon, detect_language, note_text, remember_tokens
 
 
 def notes_of(files: Mapping[str, str]) -> list[Note]:
@@ -270,3 +273,53 @@ def test_the_lexicon_is_the_same_twice() -> None:
     assert first == second
     assert first.language == "fr"
     assert list(first.keywords) == list(NEIGHBOURS)
+
+
+# --- TF-IDF weights and remembered tokens -----------------------------------------------------------
+
+WEIGHTED = {
+    "a.md": "# Écrire chaque matin\n\nÉcrire chaque matin, écrire encore : la constance fait la plume.",
+    "b.md": "La plume se forme en écrivant. Écrire, relire, publier.",
+    "c.md": "Publier chaque semaine une lettre ; la lettre donne un rythme à la plume.",
+    "d.md": "Le rythme de la semaine : lire le lundi, publier le vendredi.",
+    "e.md": "Une lettre lue le lundi matin garde ses lecteurs.",
+    **FILLER,
+}
+
+
+def test_weights_are_scikit_learns_sublinear_tf_idf() -> None:
+    """The oracle is scikit-learn's TfidfVectorizer fed the same stems (README formula)."""
+    notes = notes_of(WEIGHTED)
+    stop = set(get_stop_words("french")) | set(get_stop_words("english"))
+    stemmer = snowballstemmer.stemmer("french")
+
+    def stems(text: str) -> list[str]:
+        found = re.findall(r"[^\W\d_]{3,}", text.lower())
+        return [stemmer.stemWord(word) for word in found if word not in stop]
+
+    vectorizer = TfidfVectorizer(analyzer=stems, min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32)
+    matrix = vectorizer.fit_transform([note_text(note) for note in notes]).tocsr()
+    terms = vectorizer.get_feature_names_out()
+    lexicon = build_lexicon(notes, language="fr")
+    for row, note in enumerate(notes):
+        expected = {
+            terms[column]: round(float(weight), 6)
+            for column, weight in zip(matrix[row].indices, matrix[row].data, strict=True)
+        }
+        shown = {stemmer.stemWord(word.lower()): weight for word, weight in lexicon.keywords[note.rel]}
+        assert shown == dict(sorted(expected.items(), key=lambda item: -item[1])[:8]), note.rel
+    assert words(lexicon, "a.md")[:2] == ["écrire", "matin"]
+
+
+def test_remembered_tokens_give_the_lexicon_of_a_fresh_build_after_an_edit() -> None:
+    edited = {**WEIGHTED, "b.md": "La lettre du lundi se relit le vendredi, avant de publier."}
+    remember_tokens(True)
+    try:
+        build_lexicon(notes_of(WEIGHTED), language="fr")
+        remembered = build_lexicon(notes_of(edited), language="fr")
+        again = build_lexicon(notes_of(edited), language="fr")
+    finally:
+        remember_tokens(False)
+    fresh = build_lexicon(notes_of(edited), language="fr")
+    assert remembered == fresh == again
+    assert remembered != build_lexicon(notes_of(WEIGHTED), language="fr")
