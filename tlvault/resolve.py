@@ -1,7 +1,8 @@
 """resolve_links(notes, files) -> Resolved: Obsidian's link resolution (corpus rules 43–46).
 
-The name index is built once; resolving a link is a dictionary lookup plus a ranking of the
-few files that share its name. Link text is only ever looked up, never opened as a path.
+The name index is built once; each link target is then resolved once (once per note folder
+when the folder matters) by a dictionary lookup plus a ranking of the few files that share its
+name. Link text is only ever looked up, never opened as a path.
 """
 
 from __future__ import annotations
@@ -28,34 +29,45 @@ class LinkIndex:
             # answers exact lookups, both stay candidates by name.
             self._by_path.setdefault(folded, rel)
             self._by_name.setdefault(folded.rsplit("/", 1)[-1], []).append((folded, rel))
-        self._memo: dict[tuple[str, str], str | None] = {}
+        # Most targets open the same file from any folder: one lookup each, whatever the note.
+        self._fixed: dict[str, str | None] = {}
+        self._memo: dict[tuple[str, str], str | None] = {}  # (target, folder) for the others
 
     def resolve(self, target: str, source_rel: str) -> str | None:
         """The vault-relative file that `target`, written in note `source_rel`, opens; None if none."""
+        try:
+            return self._fixed[target]
+        except KeyError:
+            pass
         if not target.strip():  # a link to the note itself (rule 29)
             return source_rel
         folder = posixpath.dirname(source_rel)
-        key = (target, folder)
-        if key not in self._memo:
-            self._memo[key] = self._resolve(_fold(target.strip()), _fold(folder))
-        return self._memo[key]
+        if (target, folder) not in self._memo:
+            self._resolve(target, folder)
+        return self._fixed[target] if target in self._fixed else self._memo[target, folder]
 
-    def _resolve(self, path: str, folder: str) -> str | None:
+    def _resolve(self, target: str, folder: str) -> None:
+        """Store where `target` leads: in `_fixed` if the note's folder does not matter."""
+        path = _fold(target.strip())
         if path.startswith(("./", "../")):  # relative to the note's folder (rule 44)
-            joined = posixpath.normpath(posixpath.join(folder, path))
-            return None if joined.startswith("..") else self._exact(joined)
-        if path.startswith("/"):  # a vault path; no guessing when it does not exist
-            return self._exact(path.lstrip("/"))
-        return self._by_name_rank(path, folder)
+            joined = posixpath.normpath(posixpath.join(_fold(folder), path))
+            self._memo[target, folder] = None if joined.startswith("..") else self._exact(joined)
+        elif path.startswith("/"):  # a vault path; no guessing when it does not exist
+            self._fixed[target] = self._exact(path.lstrip("/"))
+        else:
+            ranked = self._by_name_rank(path)
+            if len(ranked) <= 1:
+                self._fixed[target] = ranked[0][1] if ranked else None
+            else:
+                self._memo[target, folder] = _nearest(ranked, _fold(folder))
 
     def _exact(self, path: str) -> str | None:
         return self._by_path.get(path) or self._by_path.get(path + ".md")
 
-    def _by_name_rank(self, path: str, folder: str) -> str | None:
-        """Files whose path ends with `path` (rule 45): own folder first, then shortest path.
+    def _by_name_rank(self, path: str) -> list[tuple[str, str]]:
+        """Files whose path ends with `path` (rule 45), the user's first, shortest path first.
 
-        An exact vault path is the shortest such file, so it wins unless a candidate sits in
-        the note's own folder (rule 44).
+        Only the user's files stay when there are some: generated notes lose every tie.
         """
         name = path.rsplit("/", 1)[-1]
         candidates = [
@@ -64,17 +76,23 @@ class LinkIndex:
             for folded, rel in self._by_name.get(file_name, ())
             if folded == wanted or folded.endswith("/" + wanted)
         ]
-        if not candidates:
-            return None
-        prefix = folder + "/" if folder else ""
+        if len(candidates) <= 1:  # the usual case: nothing to rank
+            return candidates
         generated = self._generated
+        if generated is not None:
+            users = [candidate for candidate in candidates if not candidate[0].startswith(generated)]
+            candidates = users or candidates
+        return sorted(candidates, key=lambda candidate: (len(candidate[1]), candidate[1]))
 
-        def rank(candidate: tuple[str, str]) -> tuple[bool, bool, int, str]:
-            folded, rel = candidate
-            is_generated = generated is not None and folded.startswith(generated)
-            return is_generated, not folded.startswith(prefix), len(rel), rel
 
-        return min(candidates, key=rank)[1]
+def _nearest(ranked: list[tuple[str, str]], folder: str) -> str:
+    """The first of `ranked` in the note's own folder, else the first (rule 44).
+
+    An exact vault path is the shortest candidate, so it wins unless a candidate sits in
+    the note's own folder.
+    """
+    prefix = folder + "/" if folder else ""
+    return next((rel for folded, rel in ranked if folded.startswith(prefix)), ranked[0][1])
 
 
 def _fold(text: str) -> str:

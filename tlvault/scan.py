@@ -55,7 +55,7 @@ def scan_vault(config: Config) -> Vault:
     if not stat.S_ISDIR(root_stat.st_mode):
         raise VaultError(f"the vault must be a folder, but {root} is a file")
     walk = _Walk(config, [compile_glob(pattern) for pattern in config.exclude])
-    _walk_folder(walk, str(root), "")
+    _walk_folder(walk, root, "")
     _drop_unicode_twins(walk)
     previous = _read_state(config, walk)
     return Vault(
@@ -71,7 +71,7 @@ def output_files(config: Config) -> tuple[str, ...]:
     """The linkable files now in the output folder, as `scan_vault` would list them."""
     walk = _Walk(config, [])
     if config.output_path.is_dir() and not config.output_path.is_symlink():
-        _walk_folder(walk, str(config.output_path), config.output_folder)
+        _walk_folder(walk, config.output_path, config.output_folder)
     return tuple(sorted(walk.files))
 
 
@@ -104,7 +104,7 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
         return None
 
 
-def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:
+def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
     try:
         with os.scandir(folder) as entries:
             listing = list(entries)
@@ -124,14 +124,16 @@ def _walk_folder(walk: _Walk, folder: str, rel_folder: str) -> None:
         elif entry.is_symlink():
             _note_symlink(walk, entry, rel)
         elif entry.is_dir(follow_symlinks=False):
-            _walk_folder(walk, entry.path, rel)
+            _walk_folder(walk, folder / entry.name, rel)
         else:
-            _add_file(walk, entry, rel)
+            _add_file(walk, folder, entry, rel)
 
 
-def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
+def _add_file(walk: _Walk, folder: Path, entry: os.DirEntry[str], rel: str) -> None:
     name = rel.rsplit("/", 1)[-1]
-    if TEMP_FILE.search(name):
+    is_markdown = name.lower().endswith(".md")
+    # No TEMP_FILE suffix ends in ".md", so a note skips the costly regex search.
+    if not is_markdown and TEMP_FILE.search(name):
         return
     try:
         info = entry.stat(follow_symlinks=False)
@@ -146,12 +148,13 @@ def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
         walk.skipped.append(Skipped(rel, "sync conflict copy; merge it into the original note"))
         return
     walk.files.append(rel)
-    if not name.lower().endswith(".md") or not _is_readable_note(walk, rel):
+    if not is_markdown or not _is_readable_note(walk, rel):
         return
     if info.st_size > walk.config.max_note_bytes:
         walk.skipped.append(Skipped(rel, _too_big(info.st_size, walk.config.max_note_bytes)))
         return
-    walk.notes.append(SourceFile(Path(entry.path), rel, info.st_size, info.st_mtime_ns))
+    # Joining a name to the folder's Path costs far less than parsing the whole entry.path.
+    walk.notes.append(SourceFile(folder / entry.name, rel, info.st_size, info.st_mtime_ns))
 
 
 def _is_readable_note(walk: _Walk, rel: str) -> bool:
@@ -176,6 +179,9 @@ def _note_symlink(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
 
 def _drop_unicode_twins(walk: _Walk) -> None:
     """Two files whose names differ only in Unicode form share one path: keep the first."""
+    walk.files = sorted(set(walk.files))
+    if len({source.rel for source in walk.notes}) == len(walk.notes):
+        return  # no twins (the usual case): scan_vault sorts the notes by rel anyway
     seen: set[str] = set()
     kept = []
 
@@ -193,7 +199,6 @@ def _drop_unicode_twins(walk: _Walk) -> None:
             seen.add(source.rel)
             kept.append(source)
     walk.notes = kept
-    walk.files = sorted(set(walk.files))
 
 
 def compile_glob(pattern: str) -> re.Pattern[str]:

@@ -270,3 +270,27 @@ def test_aliases_and_titles_never_resolve_links() -> None:
     )
     source = parse_note("Index.md", "[[CR équipe]] [[Réunion]] [[Ordre]] [[Compte rendu|CR équipe]]\n")
     assert resolve_links([target, source], FILES).of(source) == (None, None, None, "Réunions/Compte rendu.md")
+
+
+def test_one_index_answers_every_case_in_any_order() -> None:
+    """The index remembers answers: one asked from another folder first must not leak."""
+    cases = [(target, source) for target, source, _ in RESOLVE_CASES]
+    expected = [expected for _, _, expected in RESOLVE_CASES]
+    forward = LinkIndex(FILES)
+    assert [forward.resolve(t, s) for t, s in cases] == expected
+    backward = LinkIndex(FILES)
+    assert [backward.resolve(t, s) for t, s in reversed(cases)] == expected[::-1]
+
+
+def test_generated_notes_lose_ties_from_every_folder() -> None:
+    """A user's note beats a generated one even next to it; among generated notes, own folder first."""
+    files = ["tlvault/Idea.md", "deep/er/Idea.md", "tlvault/Map.md", "tlvault/sub/Map.md", "Index.md"]
+    index = LinkIndex(files, generated="tlvault")
+    assert [index.resolve("Idea", source) for source in ("tlvault/x.md", "Index.md")] == [
+        "deep/er/Idea.md"
+    ] * 2
+    assert [index.resolve("Map", source) for source in ("tlvault/sub/x.md", "Index.md", "tlvault/x.md")] == [
+        "tlvault/sub/Map.md",
+        "tlvault/Map.md",
+        "tlvault/Map.md",
+    ]
