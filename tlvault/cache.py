@@ -36,6 +36,7 @@ SCHEMA_VERSION = 1  # bump when a cached object's shape changes: old caches are 
 _APPLICATION_ID = 0x746C7631  # "tlv1": marks the SQLite file as tlvault's
 
 Outcome = Note | Skipped
+CacheEntry = tuple[str, int, int, str, Outcome, bytes | None]  # rel, size, mtime_ns, digest, outcome, blob
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,11 @@ class CachedFile:
     blob: bytes  # the pickled Note or Skipped
 
     @classmethod
-    def of(cls, size: int, mtime_ns: int, digest: str, outcome: Outcome) -> CachedFile:
-        """An entry for a freshly parsed outcome."""
-        return cls(size, mtime_ns, digest, pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+    def of(
+        cls, size: int, mtime_ns: int, digest: str, outcome: Outcome, blob: bytes | None = None
+    ) -> CachedFile:
+        """An entry for a freshly parsed outcome (`blob`: the outcome already pickled, if at hand)."""
+        return cls(size, mtime_ns, digest, blob if blob is not None else pickle_outcome(outcome))
 
     def outcome(self) -> Outcome | None:
         """The cached Note or Skipped; None when the entry cannot be read back (then parse again)."""
@@ -68,6 +71,11 @@ class RunRecord:
     fingerprint: str
     outputs: Mapping[str, str]  # output-relative generated file -> content hash as written
     report: Any  # the Report of that run, replayed when nothing changed
+
+
+def pickle_outcome(outcome: Outcome) -> bytes:
+    """A parse outcome as the cache stores it (parse workers make it, so the main process does not)."""
+    return pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
 
 
 def content_hash(data: bytes) -> str:
@@ -140,12 +148,12 @@ class ParseCache:
             self._outcomes[rel] = (cached.digest, outcome)
         return outcome
 
-    def store(self, entries: Iterable[tuple[str, int, int, str, Outcome]], present: Iterable[str]) -> None:
-        """Remember new outcomes (rel, size, mtime_ns, digest, outcome) and forget files that are
-        gone (`present`: every note rel now)."""
+    def store(self, entries: Iterable[CacheEntry], present: Iterable[str]) -> None:
+        """Remember new outcomes (rel, size, mtime_ns, digest, outcome, pickled outcome or None)
+        and forget files that are gone (`present`: every note rel now)."""
         updates = []
-        for rel, size, mtime_ns, digest, outcome in entries:
-            cached = CachedFile.of(size, mtime_ns, digest, outcome)
+        for rel, size, mtime_ns, digest, outcome, blob in entries:
+            cached = CachedFile.of(size, mtime_ns, digest, outcome, blob)
             self.files[rel] = cached
             updates.append((rel, cached))
             if self.keep_outcomes:

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from tlvault import progress
-from tlvault.cache import ParseCache, RunRecord, content_hash, outputs_on_disk
+from tlvault.cache import CacheEntry, ParseCache, RunRecord, content_hash, outputs_on_disk, pickle_outcome
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
 from tlvault.dashboard import build_dashboard
@@ -46,6 +47,7 @@ PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more
 _SERIAL_STEP = 256  # notes parsed between two progress reports in one process
 
 _Outcome = Note | Skipped | None  # None: the note vanished between scan and read
+_Parsed = tuple[_Outcome, str | None, bytes | None]  # outcome, content hash, pickled outcome (or None)
 _SAME_CONTENT = Skipped("", "same content as cached")  # a touched note: reuse the cached outcome
 
 
@@ -145,7 +147,7 @@ def _absorb_touches(config: Config, vault: Vault, cache: ParseCache, limit: int 
     ]
     if not stale or len(stale) > limit:
         return
-    updates: list[tuple[str, int, int, str, Note | Skipped]] = []
+    updates: list[CacheEntry] = []
     for source in stale:
         cached = cache.files.get(source.rel)
         if cached is None or cached.size != source.size:
@@ -159,7 +161,7 @@ def _absorb_touches(config: Config, vault: Vault, cache: ParseCache, limit: int 
             return
         touched = _with_mtime(outcome, source.mtime_ns)
         assert touched is not None
-        updates.append((source.rel, source.size, source.mtime_ns, cached.digest, touched))
+        updates.append((source.rel, source.size, source.mtime_ns, cached.digest, touched, None))
     cache.store(updates, present=[source.rel for source in vault.notes])
 
 
@@ -332,19 +334,19 @@ def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) ->
     known = [
         cache.files[s.rel].digest if s.rel in cache.files else None for s in (vault.notes[i] for i in stale)
     ]
-    fresh = parse_sources(
+    fresh = _parse_pickled(
         [vault.notes[i] for i in stale], jobs=config.jobs, max_bytes=config.max_note_bytes, known=known
     )
-    updates: list[tuple[str, int, int, str, Note | Skipped]] = []
-    for i, (outcome, digest) in zip(stale, fresh, strict=True):
+    updates: list[CacheEntry] = []
+    for i, (outcome, digest, blob) in zip(stale, fresh, strict=True):
         source = vault.notes[i]
         if outcome == _SAME_CONTENT:  # touched, not edited: only the mtime moves
-            outcome = _with_mtime(cache.files[source.rel].outcome(), source.mtime_ns)
+            outcome, blob = _with_mtime(cache.files[source.rel].outcome(), source.mtime_ns), None
             if outcome is None:  # the cached entry is damaged: parse it after all
                 outcome, digest = _parse_one(source, config.max_note_bytes, None)
         outcomes[i] = outcome
         if outcome is not None and digest is not None:
-            updates.append((source.rel, source.size, source.mtime_ns, digest, outcome))
+            updates.append((source.rel, source.size, source.mtime_ns, digest, outcome, blob))
     cache.store(updates, present=[source.rel for source in vault.notes])
     return outcomes
 
@@ -377,30 +379,64 @@ def parse_sources(
     """Read and parse every source, in order, with its content hash; in `jobs` processes (0: one
     per core) for big vaults. A source whose hash equals its `known` one is not parsed again: its
     outcome is `_SAME_CONTENT`."""
+    parsed = _parse_pickled(sources, jobs=jobs, max_bytes=max_bytes, min_parallel=min_parallel, known=known)
+    return [(outcome, digest) for outcome, digest, _ in parsed]
+
+
+def _parse_pickled(
+    sources: Sequence[SourceFile],
+    *,
+    jobs: int = 0,
+    max_bytes: int | None = None,
+    min_parallel: int = PARALLEL_THRESHOLD,
+    known: Sequence[str | None] | None = None,
+) -> list[_Parsed]:
+    """`parse_sources`, each outcome also pickled for the cache when a worker process made it
+    (it had to pickle it to send it anyway: the main process then does not pickle it again)."""
     known = list(known) if known is not None else [None] * len(sources)
     workers = jobs or _cpu_count()
     progress.report(STAGE_READ, 0, len(sources))
     if workers <= 1 or len(sources) < max(min_parallel, 2):
-        serial: list[tuple[_Outcome, str | None]] = []
+        serial: list[_Parsed] = []
         for start in range(0, len(sources), _SERIAL_STEP):
             end = start + _SERIAL_STEP
-            serial.extend(_parse_chunk(sources[start:end], max_bytes, known[start:end]))
+            serial.extend(
+                (*parsed, None) for parsed in _parse_chunk(sources[start:end], max_bytes, known[start:end])
+            )
             progress.report(STAGE_READ, len(serial), len(sources))
         return serial
     chunk_size = max(16, len(sources) // (workers * 32))  # small chunks balance uneven notes
     starts = range(0, len(sources), chunk_size)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         results = pool.map(
-            _parse_chunk,
+            _parse_chunk_pickled,
             [sources[i : i + chunk_size] for i in starts],
             [max_bytes] * len(starts),
             [known[i : i + chunk_size] for i in starts],
         )
-        outcomes: list[tuple[_Outcome, str | None]] = []
+        outcomes: list[_Parsed] = []
         for chunk in results:
-            outcomes.extend(chunk)
+            outcomes.extend(_unpickled(blob, digest) for blob, digest in chunk)
             progress.report(STAGE_READ, len(outcomes), len(sources))
         return outcomes
+
+
+def _parse_chunk_pickled(
+    sources: Sequence[SourceFile], max_bytes: int | None, known: Sequence[str | None]
+) -> list[tuple[bytes | None, str | None]]:
+    """In a worker: each outcome pickled on its own (None stays None: a vanished note)."""
+    return [
+        (None if outcome is None else pickle_outcome(outcome), digest)
+        for outcome, digest in _parse_chunk(sources, max_bytes, known)
+    ]
+
+
+def _unpickled(blob: bytes | None, digest: str | None) -> _Parsed:
+    if blob is None:
+        return None, digest, None
+    outcome: Note | Skipped = pickle.loads(blob)
+    # `_SAME_CONTENT` comes back as an equal copy: the caller compares with ==, not `is`.
+    return outcome, digest, blob if outcome != _SAME_CONTENT else None
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
