@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import REPO, RunCli, snapshot
 from tests.watching import NOTES, TODAY, WriteCounter, generated, oracle, writes
-from tlvault.cache import CachedFile, ParseCache, cache_folder, vault_key
+from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, cache_folder, vault_key
 from tlvault.config import Config, default_config
 from tlvault.lock import lock_path, vault_lock
 from tlvault.model import Note
@@ -302,8 +302,8 @@ BROKEN_CACHES: dict[str, tuple[Callable[[Config, Path], None], set[int], str]] =
     "C1-garbage": (overwrite(lambda _: os.urandom(8192)), WARNING, "is unreadable"),
     "C2-truncated": (overwrite(lambda data: data[: len(data) // 3]), WARNING, "is unreadable"),
     "C9-empty": (overwrite(lambda _: b""), WARNING | INFO, "rebuilding it"),
-    "C4-older-schema": (set_schema(0), INFO, "has schema version 0"),
-    "C4-newer-schema": (set_schema(2), INFO, "has schema version 2"),
+    "C4-older-schema": (set_schema(SCHEMA_VERSION - 1), INFO, f"has schema version {SCHEMA_VERSION - 1}"),
+    "C4-newer-schema": (set_schema(SCHEMA_VERSION + 1), INFO, f"has schema version {SCHEMA_VERSION + 1}"),
     "C5-other-vault": (copy_from_other_vault, INFO, "belongs to another vault"),
 }
 

@@ -32,7 +32,7 @@ from tlvault.model import Note, Skipped
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1  # bump when a cached object's shape changes: old caches are then discarded
+SCHEMA_VERSION = 2  # bump when a cached object's shape changes: old caches are then discarded
 _APPLICATION_ID = 0x746C7631  # "tlv1": marks the SQLite file as tlvault's
 
 Outcome = Note | Skipped

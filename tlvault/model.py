@@ -144,6 +144,15 @@ class Paragraph(_Compact):
 
 
 @dataclass(frozen=True, slots=True)
+class WordCounts(_Compact):
+    """A note's distinct words as the lexicon reads them, each with how often it occurs; counted
+    once when the note is parsed (in the parse workers, and kept in the cache)."""
+
+    words: str = ""  # distinct lower-cased words, "\n"-separated, in order of first use
+    counts: bytes = b""  # each word's occurrences, unsigned 32-bit integers in native byte order
+
+
+@dataclass(frozen=True, slots=True)
 class Note(_Compact):
     """Everything tlvault reads from one Markdown note."""
 
@@ -163,6 +172,7 @@ class Note(_Compact):
     updated: datetime | None = None  # from a property such as `updated`
     mtime: datetime | None = None  # the file's modification time, UTC
     warnings: tuple[str, ...] = ()  # problems worth a warning; the note is still used
+    words: WordCounts = WordCounts()  # the words that describe it (name, headings, prose)
 
     @property
     def id(self) -> NoteId:

@@ -20,6 +20,7 @@ from tlvault.errors import NoteError
 from tlvault.model import Checkbox, Heading, InlineField, JsonValue, Link, LinkKind, Note, Paragraph, Property
 from tlvault.ofm import make_parser, split_wikilink
 from tlvault.properties import split_frontmatter
+from tlvault.text import count_words
 
 CREATED_KEYS = ("created", "date created", "created_at", "creation date", "date")
 UPDATED_KEYS = ("updated", "modified", "date modified", "updated_at", "last modified", "last_modified")
@@ -62,7 +63,7 @@ def parse_note(rel: str, data: bytes | str, mtime_ns: int | None = None) -> Note
     body = _read_body(front.body, front.body_line)
     properties = front.properties
     links = (*_property_links(properties, front.block), *body.links)
-    return Note(
+    note = Note(
         rel=rel,
         frontmatter=front.status,
         properties=properties,
@@ -80,6 +81,7 @@ def parse_note(rel: str, data: bytes | str, mtime_ns: int | None = None) -> Note
         mtime=None if mtime_ns is None else note_mtime(mtime_ns),
         warnings=tuple(warnings),
     )
+    return replace(note, words=count_words(note))
 
 
 def decode_note(data: bytes | str) -> tuple[str, list[str]]:

@@ -10,6 +10,7 @@ so keywords keep their accents.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -23,7 +24,7 @@ from stop_words import get_stop_words
 if TYPE_CHECKING:
     from scipy import sparse
 
-from tlvault.model import Note
+from tlvault.model import Note, WordCounts
 from tlvault.results import Lexicon
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -70,6 +71,12 @@ def note_text(note: Note) -> str:
     return "\n".join(parts)[:_MAX_CHARS]
 
 
+def count_words(note: Note) -> WordCounts:
+    """The distinct words of `note_text` and how often each occurs (the parser calls it once)."""
+    counts = Counter(_WORD.findall(note_text(note).lower()))
+    return WordCounts("\n".join(counts), array("I", counts.values()).tobytes())
+
+
 class _Words:
     """Every spelling seen in one language, with its stem; ids are given in the order words are
     first seen and never change (the stemmer is pure), so a note's counts can be kept as ids."""
@@ -83,17 +90,14 @@ class _Words:
         self.stem_ids: dict[str, int] = {}
         self.stems: list[str] = []
 
-    def tokens(self, text: str) -> _Tokens:
-        """The distinct spellings of `text` (ids) and how often each occurs."""
-        counts = Counter(_WORD.findall(text.lower()))
+    def ids(self, words: WordCounts) -> np.ndarray:
+        """The spelling id of each of the note's distinct words."""
+        spellings = words.words.split("\n") if words.words else []
         ids = self.spelling_ids
-        for word in counts:
+        for word in spellings:
             if word not in ids:
                 self._learn(word)
-        return (
-            np.fromiter((ids[word] for word in counts), dtype=np.int64, count=len(counts)),
-            np.fromiter(counts.values(), dtype=np.int64, count=len(counts)),
-        )
+        return np.fromiter((ids[word] for word in spellings), dtype=np.int64, count=len(spellings))
 
     def _learn(self, word: str) -> None:
         self.spelling_ids[word] = len(self.spellings)
@@ -110,34 +114,35 @@ class _Words:
 
 _Tokens = tuple[np.ndarray, np.ndarray]  # (spelling ids, occurrences), one entry per distinct spelling
 _WORDS: dict[str, _Words] = {}
-# Each note text's tokens, kept between rebuilds by a long-running watcher (None: off).
-_TOKENS: dict[tuple[str, str], _Tokens] | None = None
+# Each note's spelling ids, kept between rebuilds by a long-running watcher (None: off).
+_TOKENS: dict[tuple[str, str], np.ndarray] | None = None
 
 
 def remember_tokens(enabled: bool = True) -> None:
-    """Keep each note's words between rebuilds (the watcher); a one-shot run does not need it."""
+    """Keep each note's spelling ids between rebuilds (the watcher); a one-shot run does not need it."""
     global _TOKENS
     _TOKENS = {} if enabled else None
 
 
 def forget_old_tokens(texts_in_use: int) -> None:
-    """Drop remembered tokens when they grow well beyond the notes in use (edited notes leave
-    their old text behind)."""
+    """Drop remembered ids when they grow well beyond the notes in use (edited notes leave
+    their old words behind)."""
     if _TOKENS is not None and len(_TOKENS) > 2 * texts_in_use + 1000:
         _TOKENS.clear()
 
 
 def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> list[_Tokens]:
     forget_old_tokens(len(notes))
-    if _TOKENS is None:
-        return [words.tokens(note_text(note)) for note in notes]
     found = []
     for note in notes:
-        key = (language, note_text(note))
-        tokens = _TOKENS.get(key)
-        if tokens is None:
-            tokens = _TOKENS[key] = words.tokens(key[1])
-        found.append(tokens)
+        counted = note.words if note.words.words else count_words(note)  # a Note built by hand
+        key = (language, counted.words)
+        ids = _TOKENS.get(key) if _TOKENS is not None else None
+        if ids is None:
+            ids = words.ids(counted)
+            if _TOKENS is not None:
+                _TOKENS[key] = ids
+        found.append((ids, np.frombuffer(counted.counts, dtype=np.uint32).astype(np.int64)))
     return found
 
 

@@ -19,7 +19,7 @@ from stop_words import get_stop_words
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.text import build_lexicon, detect_language, note_text, remember_tokens
+from tlvault.text import build_lexicon, count_words, detect_language, note_text, remember_tokens
 
 
 def notes_of(files: Mapping[str, str]) -> list[Note]:
@@ -323,3 +323,10 @@ def test_remembered_tokens_give_the_lexicon_of_a_fresh_build_after_an_edit() -> 
     fresh = build_lexicon(notes_of(edited), language="fr")
     assert remembered == fresh == again
     assert remembered != build_lexicon(notes_of(WEIGHTED), language="fr")
+
+
+def test_the_parser_counts_each_notes_words_once_for_the_lexicon() -> None:
+    note = parse_note("Idées/Deep work.md", "# Titre\n\nÉcrire, écrire et lire : 2 fois.\n")
+    assert note.words.words.split("\n") == ["deep", "work", "titre", "écrire", "lire", "fois"]
+    assert list(np.frombuffer(note.words.counts, dtype=np.uint32)) == [2, 2, 1, 2, 1, 1]
+    assert note.words == count_words(note)
