@@ -10,6 +10,7 @@ member overlap (Jaccard ≥ 0.5), so a cluster keeps its id and its name while i
 from __future__ import annotations
 
 import hashlib
+import heapq
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -74,9 +75,15 @@ def _louvain(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
     nodes = sorted(graph.graph.nodes)
     index = {node: position for position, node in enumerate(nodes)}
     edges, weights = [], []
-    for a, b, weight in graph.graph.edges(data="weight"):
-        edges.append((index[a], index[b]))
-        weights.append(weight)
+    seen: set[str] = set()
+    # networkx's edge order (each edge from the end added to the graph first), without its views
+    for a, neighbours in graph.graph.adjacency():
+        first = index[a]
+        for b, data in neighbours.items():
+            if b not in seen:
+                edges.append((first, index[b]))
+                weights.append(data["weight"])
+        seen.add(a)
     if not edges:
         return [[node] for node in nodes]
     network = igraph.Graph(n=len(nodes), edges=edges)
@@ -128,7 +135,7 @@ def _hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> st
     best: tuple[bool, float, str] | None = None
     for rel in notes:
         inside = float(
-            sum(data["weight"] for other, data in graph.adjacency[rel].items() if other in members)
+            sum([data["weight"] for other, data in graph.adjacency[rel].items() if other in members])
         )
         candidate = (bool(hub_tags & set(graph.notes[rel].tags)), inside, rel)
         if best is None or candidate[:2] > best[:2]:
@@ -146,10 +153,12 @@ def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple
         for word, weight in lexicon.keywords.get(rel, ()):
             if word.casefold() not in _GENERIC:
                 totals[word] += weight
-    ranked = sorted(
-        totals.items(), key=lambda item: (-min(in_titles[item[0].casefold()], 3), -item[1], item[0])
+    ranked = heapq.nsmallest(  # sorted(…)[:_KEYWORDS], without sorting thousands of words
+        _KEYWORDS,
+        totals.items(),
+        key=lambda item: (-min(in_titles.get(item[0].casefold(), 0), 3), -item[1], item[0]),
     )
-    return tuple(word for word, _ in ranked[:_KEYWORDS])
+    return tuple(word for word, _ in ranked)
 
 
 def _words(title: str) -> list[str]:

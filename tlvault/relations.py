@@ -6,11 +6,10 @@ never exact betweenness (309 s on a 10k-note graph).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-
-import networkx as nx
 
 from tlvault.i18n import text, text_count
 from tlvault.results import (
@@ -51,11 +50,8 @@ def rank_ghosts(graph: IdeaGraph, membership: Mapping[str, str]) -> tuple[GhostI
 
 def find_orphans(graph: IdeaGraph, language: str) -> tuple[Orphan, ...]:
     """Notes with no written link in or out, most recently active first, with links to write."""
-    orphans = [
-        rel
-        for rel in graph.notes
-        if not any("wikilink" in data["kinds"] for data in graph.adjacency[rel].values())
-    ]
+    written = {node for pair in graph.linked for node in pair}  # the ends of every wikilink edge
+    orphans = [rel for rel in graph.notes if rel not in written]
     orphans.sort(key=lambda rel: (_recency(graph, rel), rel))
     return tuple(Orphan(rel, _suggest(graph, rel, language)) for rel in orphans[:MAX_LISTED])
 
@@ -84,14 +80,20 @@ def _suggest(graph: IdeaGraph, rel: str, language: str) -> tuple[Suggestion, ...
         }
     )
     scored = sorted(
-        ((score, far) for _, far, score in nx.adamic_adar_index(graph.graph, [(rel, c) for c in candidates])),
-        key=lambda item: (-item[0], item[1]),
+        ((_adamic_adar(graph, rel, far), far) for far in candidates), key=lambda item: (-item[0], item[1])
     )
     for _, far in scored[: max(0, SUGGESTIONS - len(suggestions))]:
         shared = len(set(graph.adjacency[rel]) & set(graph.adjacency[far]))
         reason = text_count(language, "suggest.neighbours", shared, shared=shared)
         suggestions.append(Suggestion(far, reason, None))
     return tuple(suggestions[:SUGGESTIONS])
+
+
+def _adamic_adar(graph: IdeaGraph, a: str, b: str) -> float:
+    """networkx's Adamic–Adar index, summed exactly (`fsum`): its sum follows a set's order, which
+    changes from run to run, so two candidates with the same neighbours could swap places."""
+    common = graph.adjacency[a].keys() & graph.adjacency[b].keys() - {a, b}
+    return math.fsum(1 / math.log(graph.graph.degree(node)) for node in common)
 
 
 def _linked(graph: IdeaGraph, a: str, b: str) -> bool:
@@ -156,13 +158,10 @@ def missing_links(graph: IdeaGraph, cluster: Cluster) -> tuple[MissingLink, ...]
     found = []
     for rel in cluster.notes:
         for other, data in graph.adjacency[rel].items():
-            if (
-                rel < other
-                and other in members
-                and "cocitation" in data["kinds"]
-                and not _linked(graph, rel, other)
-            ):
-                found.append((-data["kinds"]["cocitation"], rel, other, data["evidence"][0]))
+            if rel < other and other in members:
+                kinds = data["kinds"]
+                if "cocitation" in kinds and (rel, other) not in graph.linked:  # a sorted pair
+                    found.append((-kinds["cocitation"], rel, other, data["evidence"][0]))
     return tuple(MissingLink(a, b, evidence) for _, a, b, evidence in sorted(found)[:MISSING_LINKS])
 
 

@@ -36,6 +36,7 @@ _SUMMARY = re.compile(
     r"r[ée]sum[ée]|summary|tl;?dr|en bref|synth[èe]se|key takeaways|\[!(summary|abstract|tldr)\]", re.I
 )
 _BANDS = ((80, "harvest"), (60, "ripe"), (35, "cultivate"), (0, "seed"))
+_HARVEST, _CREATE, _PUBLISH = (STAGES.index(name) for name in ("harvest", "create", "publish"))
 
 
 @dataclass(frozen=True)
@@ -85,19 +86,24 @@ class _Scorer:
         self.membership = {node: c.id for c in clusters for node in (*c.notes, *c.ghosts)}
         self.names = {cluster.id: cluster.name for cluster in clusters}
         self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
+        self.stage = stage_matcher(config)
+        self.distilled_statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
         # node -> cluster id ("" outside any cluster) -> weight of the node's edges into it
         self.reach: dict[str, Counter[str]] = defaultdict(Counter)
         owner = self.membership.get
         for node, neighbours in graph.adjacency.items():
             reach = self.reach[node]
             for other, data in neighbours.items():
-                reach[owner(other, "")] += data["weight"]
+                cid = owner(other, "")
+                reach[cid] = reach.get(cid, 0) + data["weight"]  # `+=` would call Counter.__missing__
 
     def score(self, cluster: Cluster) -> ScoredCluster:
         """Signals, ripeness, band, stage, format and the two sentences of one cluster."""
         notes = [self.graph.notes[rel] for rel in cluster.notes]
-        stages = [note_stage(note, self.config) for note in notes]
-        signals, facts = self._signals(cluster, notes, stages)
+        stages = [self.stage(note) for note in notes]
+        days = [_day(note) for note in notes]
+        links = _written_links(self.graph, cluster)
+        signals, facts = self._signals(cluster, notes, stages, days, links)
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
         total_weight = sum(getattr(weights, name) for name in SIGNALS) or 1.0
@@ -117,28 +123,34 @@ class _Scorer:
             weakest=weakest,
             why=_why(self.language, strongest, facts, self.graph),
             next_action=_next_action(self.language, weakest, facts, cluster, fmt, self.graph),
-            last_activity=max((day for note in notes if (day := _day(note)) is not None), default=None),
+            last_activity=max((day for day in days if day is not None), default=None),
             core=core_notes(cluster, {rel: self.reach[rel][cluster.id] for rel in cluster.notes}),
-            activity=_activity(notes),
+            activity=_activity(cluster.notes, days),
             missing_links=missing_links(self.graph, cluster),
             bridges=cluster_bridges(cluster, self.reach),
             timeline=timeline(self.graph, cluster),
-            links=_written_links(self.graph, cluster),
+            links=links,
         )
 
     def _signals(
-        self, cluster: Cluster, notes: Sequence[Note], stages: Sequence[int]
+        self,
+        cluster: Cluster,
+        notes: Sequence[Note],
+        stages: Sequence[int],
+        days: Sequence[date | None],
+        links: Sequence[tuple[str, str]],
     ) -> tuple[dict[str, float], _Facts]:
         graph, today = self.graph, self.today
-        distilled = {n.rel: _distilled(n, stage, self.config) for n, stage in zip(notes, stages, strict=True)}
+        statuses = self.distilled_statuses
+        distilled = {n.rel: _distilled(n, stage, statuses) for n, stage in zip(notes, stages, strict=True)}
         mentions = [m for node in (*cluster.notes, *cluster.ghosts) for m in graph.mentions.get(node, ())]
-        touches = [day for note in notes if (day := _day(note)) is not None]
+        touches = [day for day in days if day is not None]
         activity = sum(_decay(today, day) for day in touches) + sum(_decay(today, m.day) for m in mentions)
         weeks = _active_weeks(today, [*touches, *(_created(n) for n in notes), *(m.day for m in mentions)])
         neighbours = self._neighbour_clusters(cluster)
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
-        published = sum(stage >= STAGES.index("publish") for stage in stages)
-        hub, outline = _hub_and_outline(graph, cluster, self.hub_tags)
+        published = sum(stage >= _PUBLISH for stage in stages)
+        hub, outline = _hub_and_outline(graph, cluster, self.hub_tags, links)
         signals = {
             "mass": min(1.0, math.log1p(len(notes)) / math.log1p(MASS_NOTES)),
             "cohesion": self._cohesion(cluster),
@@ -200,76 +212,66 @@ def stage_matcher(config: Config) -> Callable[[Note], int]:
 
 @lru_cache(maxsize=8)
 def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
-    """A matcher with the rules lower-cased once."""
-    rules = [
-        (
-            tuple(f"/{folder.strip('/').lower()}/" for folder in rule.folders),
-            frozenset(tag.lower() for tag in rule.tags),
-            frozenset(status.lower() for status in rule.statuses),
-        )
-        for rule in (getattr(stages, name) for name in STAGES)
-    ]
+    """A matcher with the rules lower-cased once: the last stage each folder, tag and status reaches."""
+    rules = [getattr(stages, name) for name in STAGES]
+    folders = [tuple(f"/{folder.strip('/').lower()}/" for folder in rule.folders) for rule in rules]
+    # Later stages overwrite earlier ones: a note reaches the last stage any of its marks names.
+    by_tag = {tag.lower(): index for index, rule in enumerate(rules) for tag in rule.tags}
+    by_status = {status.lower(): index for index, rule in enumerate(rules) for status in rule.statuses}
 
     @lru_cache(maxsize=4096)
-    def by_folder(folder: str) -> frozenset[int]:
+    def by_folder(folder: str) -> int:
         path = "/" + folder.lower() + "/"
-        return frozenset(
-            index for index, (folders, _, _) in enumerate(rules) if any(f in path for f in folders)
+        return max(
+            (index for index, needles in enumerate(folders) if any(n in path for n in needles)), default=-1
         )
 
     def match(note: Note) -> int:
-        in_folder = by_folder(note.rel.rsplit("/", 1)[0] if "/" in note.rel else "")
+        reached = by_folder(note.rel.rsplit("/", 1)[0] if "/" in note.rel else "")
         status = note.prop("status")
-        status_text = status.strip().lower() if isinstance(status, str) else None
-        reached = -1
-        for index, (_, tags, statuses) in enumerate(rules):
-            if (
-                index in in_folder
-                or status_text in statuses
-                or any(tag in tags or tag.split("/", 1)[0] in tags for tag in note.tags)
-            ):
-                reached = index
+        if isinstance(status, str):
+            reached = max(reached, by_status.get(status.strip().lower(), -1))
+        for tag in note.tags:  # a tag or its root (`publish/draft` reaches `publish`)
+            reached = max(reached, by_tag.get(tag, -1), by_tag.get(tag.split("/", 1)[0], -1))
         return reached
 
     return match
 
 
-def _distilled(note: Note, stage: int, config: Config) -> float:
-    """0–1: a worked status or stage (0.4), a summary (0.2), a claim-like title (0.2), length (0.2)."""
+def _distilled(note: Note, stage: int, statuses: frozenset[str]) -> float:
+    """0–1: a worked status or stage (0.4), a summary (0.2), a claim-like title (0.2), length (0.2).
+
+    `statuses` are the config's distilled statuses, lower-cased.
+    """
     status = note.prop("status")
-    worked = stage >= STAGES.index("create") or (
-        isinstance(status, str)
-        and status.strip().lower() in {s.lower() for s in config.scoring.distilled_statuses}
-    )
-    summary = any(_SUMMARY.search(h.text) for h in note.headings) or any(
-        _SUMMARY.search(p.text[:40]) for p in note.paragraphs if p.text.startswith("[!")
-    )
-    claim = stage != STAGES.index("harvest") and len(note.name.split()) >= 4
+    worked = stage >= _CREATE or (isinstance(status, str) and status.strip().lower() in statuses)
+    # One search per note: no match of _SUMMARY can span the "\n" between two texts.
+    headings = "\n".join([h.text for h in note.headings])
+    callouts = "\n".join([p.text[:40] for p in note.paragraphs if p.text.startswith("[!")])
+    summary = _SUMMARY.search(headings) is not None or _SUMMARY.search(callouts) is not None
+    claim = stage != _HARVEST and len(note.name.split()) >= 4
     return 0.4 * worked + 0.2 * summary + 0.2 * claim + 0.2 * (note.word_count >= DISTILLED_WORDS)
 
 
 def _hub_and_outline(
-    graph: IdeaGraph, cluster: Cluster, hub_tags: frozenset[str]
+    graph: IdeaGraph, cluster: Cluster, hub_tags: frozenset[str], links: Sequence[tuple[str, str]]
 ) -> tuple[str | None, str | None]:
-    """The hub (tagged moc, or linked with half the cluster) and the outline (headings and links)."""
-    members = set(cluster.notes)
+    """The hub (tagged moc, or linked with half the cluster) and the outline (headings and links).
+
+    `links` are the member pairs joined by a written link (`_written_links`).
+    """
+    written = Counter(rel for pair in links for rel in pair)  # members each member links with
     hubs: list[tuple[bool, int, str]] = []
     outline = None
     for rel in cluster.notes:
         note = graph.notes[rel]
-        linked = sum(
-            1 for other in graph.adjacency[rel] if other in members and _pair(rel, other) in graph.linked
-        )
-        is_tagged = bool(hub_tags & set(note.tags))
-        if is_tagged or linked >= max(3, (len(members) - 1) / 2):
+        linked = written.get(rel, 0)
+        is_tagged = not hub_tags.isdisjoint(note.tags)
+        if is_tagged or linked >= max(3, (len(cluster.notes) - 1) / 2):
             hubs.append((not is_tagged, -linked, rel))  # a note tagged moc first, then the most linked
         if outline is None and len(note.headings) >= 3 and linked >= 3:
             outline = rel
     return (min(hubs)[2] if hubs else None), outline
-
-
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
 
 
 def _written_links(graph: IdeaGraph, cluster: Cluster) -> tuple[tuple[str, str], ...]:
@@ -284,9 +286,9 @@ def _written_links(graph: IdeaGraph, cluster: Cluster) -> tuple[tuple[str, str],
     )
 
 
-def _activity(notes: Sequence[Note]) -> tuple[tuple[str, date | None], ...]:
-    """Each member and its last activity, the most recent first (undated last)."""
-    dated = [(note.rel, _day(note)) for note in notes]
+def _activity(rels: Sequence[str], days: Sequence[date | None]) -> tuple[tuple[str, date | None], ...]:
+    """Each member and its last activity (`days`, aligned), the most recent first (undated last)."""
+    dated = list(zip(rels, days, strict=True))
     return tuple(
         sorted(dated, key=lambda item: (item[1] is None, -(item[1] or date.min).toordinal(), item[0]))
     )

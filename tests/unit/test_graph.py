@@ -532,3 +532,27 @@ def test_export_json_reads_back() -> None:
 def test_export_is_deterministic(fmt: str) -> None:
     first = export_graph(*_exportable(), fmt)
     assert export_graph(*_exportable(), fmt) == first
+
+
+def test_the_graph_is_the_one_add_edges_from_builds_in_sorted_pair_order() -> None:
+    # build_graph fills networkx's neighbour dicts itself: same edges, data and orders.
+    lexicon = Lexicon("fr", {}, {"b.md": (("a.md", 0.5),), "c.md": (("a.md", 0.4),)})
+    files = {
+        "c.md": "[[a]] [[Fantôme]] #sujet",
+        "a.md": "[[c]] [[b]] #sujet",
+        "b.md": "#sujet",
+        "Journal/2024-01-01.md": "[[b]] et [[c]] avec [[Fantôme]]\n\n[[a]] [[b]]\n",
+    }
+    graph = graph_of(files, lexicon=lexicon)
+    expected = nx.Graph()
+    expected.add_nodes_from(graph.graph.nodes(data=True))
+    pairs = sorted(
+        ((min(a, b), max(a, b), data) for a, b, data in graph.graph.edges(data=True)), key=lambda e: e[:2]
+    )
+    expected.add_edges_from(pairs)
+    assert [(node, list(near.items())) for node, near in graph.graph.adjacency()] == [
+        (node, list(near.items())) for node, near in expected.adjacency()
+    ]
+    assert list(graph.adjacency) == list(expected)
+    for a, b in graph.graph.edges:
+        assert graph.graph.adj[a][b] is graph.graph.adj[b][a]

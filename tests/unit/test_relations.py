@@ -346,3 +346,16 @@ def test_only_the_eight_largest_clusters_are_looked_at() -> None:
     files["Pont 2.md"] = "[[b0]] [[h0]]"  # the second and the eighth
     gaps = gaps_of(graph_of(files), clusters, "fr", 3)
     assert [gap.clusters for gap in gaps] == [("c-000001", "c-000007")]
+
+
+def test_candidates_with_the_same_neighbour_degrees_tie_whatever_the_set_order() -> None:
+    # X and Y reach O through four notes each, of degrees 2, 3, 4 and 5: the same Adamic–Adar
+    # index, though a plain float sum in a set's order (which changes with the run) can differ.
+    files = {"O.md": "#ta #tb #tc #td #te #tf #tg #th", "X.md": "[[a]] [[b]] [[c]] [[d]]"}
+    files["Y.md"] = "[[e]] [[f]] [[g]] [[h]]"
+    for near, extra in zip("abcdefgh", (0, 1, 2, 3) * 2, strict=True):
+        files[f"{near}.md"] = f"#t{near} " + " ".join(f"[[{near}{index}]]" for index in range(extra))
+    graph = graph_of(files)
+    assert sorted(graph.graph.degree(f"{near}.md") for near in "abcd") == [2, 3, 4, 5]
+    orphan = next(o for o in orphans_of(graph, "fr") if o.note == "O.md")
+    assert [s.target for s in orphan.suggestions][:2] == ["X.md", "Y.md"]
