@@ -2,8 +2,8 @@
 
 Words are lower-cased, French and English stop words removed (the `stop-words` package),
 stemmed with Snowball in the vault's language, and weighted by TF-IDF (sublinear TF, smoothed
-IDF, unit rows: scikit-learn's formula, computed on sparse arrays from each note's word counts,
-which a watcher keeps between rebuilds). Each stem is shown as the spelling the notes use most,
+IDF, unit rows: scikit-learn's formula, computed on sparse arrays from the word counts the
+parser takes once per note, `Note.words`). Each stem is shown as the spelling the notes use most,
 so keywords keep their accents.
 """
 
