@@ -6,6 +6,7 @@ scan → parse (in parallel processes for large vaults) → resolve → lexicon 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -13,8 +14,9 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -88,13 +90,14 @@ def rebuild(
     """
     started = time.perf_counter()
     today = now or config.scoring.today or date.today()
-    vault = scan_vault(config)
-    if cache is not None:
-        _absorb_touches(config, vault, cache)
-    fingerprint = _fingerprint(config, today, vault, cache) if cache else None
-    report = _unchanged_since_last_run(config, cache, fingerprint) if not dry_run else None
-    if report is None:
-        report = _rebuild(config, vault, today, dry_run, cache, hold)
+    with _long_lived_frozen():
+        vault = scan_vault(config)
+        if cache is not None:
+            _absorb_touches(config, vault, cache)
+        fingerprint = _fingerprint(config, today, vault, cache) if cache else None
+        report = _unchanged_since_last_run(config, cache, fingerprint) if not dry_run else None
+        if report is None:
+            report = _rebuild(config, vault, today, dry_run, cache, hold)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -104,6 +107,31 @@ def _rebuild(
 ) -> Report:
     report = Report()
     parsed = read_vault(config, report, vault=vault, cache=cache)
+    gc.freeze()  # the parsed notes, too, live until the end of the rebuild
+    return _analyse_and_write(config, parsed, report, today, dry_run, cache, hold)
+
+
+@contextmanager
+def _long_lived_frozen() -> Iterator[None]:
+    """Keep the garbage collector's full passes off what outlives the rebuild (a watcher's cache)
+    and, once frozen again, off the parsed notes: none of it holds reference cycles, and on a
+    10k-note vault those passes cost more than half a second of the analysis."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _analyse_and_write(
+    config: Config,
+    parsed: ParsedVault,
+    report: Report,
+    today: date,
+    dry_run: bool,
+    cache: ParseCache | None,
+    hold: frozenset[str],
+) -> Report:
     progress.report(STAGE_ANALYSE)
     analysis = analyse(config, parsed, now=today)
     report.insights = analysis.insights
