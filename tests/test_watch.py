@@ -377,6 +377,67 @@ def test_an_in_place_save_is_reflected_once_then_silence(
     assert generated(config) == oracle(config, tmp_path)
 
 
+class _Passes:
+    """When the watcher finished preparing each rebuild, and when it began writing each one."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.prepared: list[float] = []
+        self.written: list[float] = []
+        real_prepare, real_write = pipeline.prepare_rebuild, pipeline.PreparedRebuild.write
+
+        def prepare(config: Config, **options: object) -> pipeline.PreparedRebuild:
+            prepared = real_prepare(config, **options)  # type: ignore[arg-type]
+            self.prepared.append(time.monotonic())
+            return prepared
+
+        def write(prepared: pipeline.PreparedRebuild) -> Report:
+            self.written.append(time.monotonic())
+            return real_write(prepared)
+
+        monkeypatch.setattr(watch, "prepare_rebuild", prepare)
+        monkeypatch.setattr(pipeline.PreparedRebuild, "write", write)
+
+
+def test_the_analysis_starts_at_the_first_event_and_the_writes_wait_for_the_quiet_period(
+    make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = default_config(make_vault(NOTES))
+    with running_watcher(config, replace(FAST, quiet=1.0, max_delay=5.0)) as handle:
+        passes = _Passes(monkeypatch)
+        before = handle.rebuild_count
+        note = config.vault / "2 - Idées/Deep work.md"
+        text = note.read_text(encoding="utf-8") + "\nLié à [[Attention]].\n"
+        saved = time.monotonic()  # before the save: the watcher may see its events before it returns
+        note.write_text(text, encoding="utf-8")
+        handle.wait_for_rebuilds(before + 1)
+        assert len(passes.prepared) == len(passes.written) == 1
+        assert passes.prepared[0] - saved < 1.0  # ready before the quiet period ended…
+        assert passes.written[0] - saved >= 1.0  # …but written only once it had
+        assert handle.quiet_for(1.5) == 0
+    assert mentions(config, "Attention")
+    assert generated(config) == oracle(config, tmp_path)
+
+
+def test_a_change_during_the_quiet_period_drops_the_early_analysis(
+    make_vault: MakeVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = default_config(make_vault(NOTES))
+    with running_watcher(config, replace(FAST, quiet=2.0, max_delay=8.0)) as handle:
+        passes = _Passes(monkeypatch)
+        before = handle.rebuild_count
+        first, second = config.vault / "2 - Idées/Deep work.md", config.vault / "3 - Contenus/Newsletter.md"
+        first.write_text(first.read_text(encoding="utf-8") + "\nLié à [[Attention]].\n", encoding="utf-8")
+        wait_until(lambda: len(passes.prepared) == 1)  # analysed early, not written: the vault may move
+        assert not passes.written
+        second.write_text(second.read_text(encoding="utf-8") + "\nVoir [[Lecteurs]].\n", encoding="utf-8")
+        handle.wait_for_rebuilds(before + 1)
+        assert len(passes.prepared) == 2  # the early analysis, dropped, then one after the quiet period
+        assert len(passes.written) == 1
+        assert handle.quiet_for(1.5) == 0
+    assert mentions(config, "Attention") and mentions(config, "Lecteurs")
+    assert generated(config) == oracle(config, tmp_path)
+
+
 def test_w1_atomic_save_is_parsed_once_and_the_temp_file_never_indexed(
     vault_config: Config, tmp_path: Path, parses: Counter[str]
 ) -> None:

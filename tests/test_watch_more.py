@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -61,17 +60,17 @@ NOTES_READ = len(NOTES) - 1  # `.obsidian/workspace.json` is not a note
 
 @pytest.fixture
 def passes(monkeypatch: pytest.MonkeyPatch) -> list[Report]:
-    """Every pass of the watcher over the vault, counted or not (a pass that finds nothing to do
-    reuses the last run and is not counted in `rebuild_count`)."""
+    """Every pass of the watcher over the vault that reached its end, counted or not (a pass that
+    finds nothing to do reuses the last run and is not counted in `rebuild_count`)."""
     reports: list[Report] = []
-    real = pipeline.rebuild
+    real = pipeline.PreparedRebuild.write
 
-    def recording(config: Config, **options: Any) -> Report:
-        report = real(config, **options)
+    def recording(prepared: pipeline.PreparedRebuild) -> Report:
+        report = real(prepared)
         reports.append(report)
         return report
 
-    monkeypatch.setattr("tlvault.watch.rebuild", recording)
+    monkeypatch.setattr(pipeline.PreparedRebuild, "write", recording)
     return reports
 
 
@@ -203,6 +202,7 @@ def test_w23_symlinked_folder_is_not_followed(
 
         os.symlink(outside, config.vault / "linked")
         wait_until(lambda: bool(messages(tlvault_logs, logging.INFO, "linked: symlink; not followed")))
+        wait_until(lambda: not handle.watcher.rebuilding)  # the scan logs before the pass ends
         assert f"{NOTES_READ} notes lues" in health(config)
         assert not mentions(config, "Piste secrète")
         assert not [rel for rel in notes_read(config) if rel.startswith("linked/")]

@@ -42,7 +42,17 @@ from tlvault.write import write_outputs
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EXPORT_FORMATS", "Analysis", "ParsedVault", "analyse", "export_graph", "read_vault", "rebuild"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "Analysis",
+    "ParsedVault",
+    "PreparedRebuild",
+    "analyse",
+    "export_graph",
+    "prepare_rebuild",
+    "read_vault",
+    "rebuild",
+]
 
 STAGE_READ, STAGE_ANALYSE, STAGE_WRITE = "Reading notes", "Finding ideas", "Writing notes"
 PARALLEL_THRESHOLD = 400  # below this many notes, starting processes costs more than it saves
@@ -88,6 +98,43 @@ def rebuild(
     the last clean rebuild (same inputs, same generated files on disk) the analysis is skipped.
     Generated files in `hold` (output-relative) are left as they are.
     """
+    return prepare_rebuild(config, now=now, dry_run=dry_run, cache=cache, hold=hold).write()
+
+
+@dataclass
+class PreparedRebuild:
+    """A rebuild read, analysed and rendered, whose files are not written yet: the watcher
+    prepares one as soon as a note changes and writes it once the vault has settled."""
+
+    config: Config
+    today: date
+    dry_run: bool
+    cache: ParseCache | None
+    hold: frozenset[str]
+    report: Report
+    seconds: float  # spent preparing (a watcher may wait between preparing and writing)
+    rendered: tuple[RenderInput, list[OutputNote], Vault] | None  # None: the last run's files stand
+
+    def write(self) -> Report:
+        """Write what changed (nothing with `dry_run`) and return the rebuild's report."""
+        started = time.perf_counter()
+        if self.rendered is not None:
+            data, outputs, vault = self.rendered
+            with _long_lived_frozen():
+                _write(self, data, outputs, vault)
+        self.report.seconds = self.seconds + time.perf_counter() - started
+        return self.report
+
+
+def prepare_rebuild(
+    config: Config,
+    *,
+    now: date | None = None,
+    dry_run: bool = False,
+    cache: ParseCache | None = None,
+    hold: frozenset[str] = frozenset(),
+) -> PreparedRebuild:
+    """Everything `rebuild` does but the writing; `write()` on the result finishes it."""
     started = time.perf_counter()
     today = now or config.scoring.today or date.today()
     with _long_lived_frozen():
@@ -96,19 +143,11 @@ def rebuild(
             _absorb_touches(config, vault, cache)
         fingerprint = _fingerprint(config, today, vault, cache) if cache else None
         report = _unchanged_since_last_run(config, cache, fingerprint) if not dry_run else None
+        prepared = PreparedRebuild(config, today, dry_run, cache, hold, report or Report(), 0.0, None)
         if report is None:
-            report = _rebuild(config, vault, today, dry_run, cache, hold)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _rebuild(
-    config: Config, vault: Vault, today: date, dry_run: bool, cache: ParseCache | None, hold: frozenset[str]
-) -> Report:
-    report = Report()
-    parsed = read_vault(config, report, vault=vault, cache=cache)
-    gc.freeze()  # the parsed notes, too, live until the end of the rebuild
-    return _analyse_and_write(config, parsed, report, today, dry_run, cache, hold)
+            prepared.rendered = _read_and_render(config, vault, today, prepared.report, cache)
+    prepared.seconds = time.perf_counter() - started
+    return prepared
 
 
 @contextmanager
@@ -123,15 +162,12 @@ def _long_lived_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _analyse_and_write(
-    config: Config,
-    parsed: ParsedVault,
-    report: Report,
-    today: date,
-    dry_run: bool,
-    cache: ParseCache | None,
-    hold: frozenset[str],
-) -> Report:
+def _read_and_render(
+    config: Config, vault: Vault, today: date, report: Report, cache: ParseCache | None
+) -> tuple[RenderInput, list[OutputNote], Vault]:
+    """Parse, analyse and render every generated note, in memory."""
+    parsed = read_vault(config, report, vault=vault, cache=cache)
+    gc.freeze()  # the parsed notes, too, live until the end of the rebuild
     progress.report(STAGE_ANALYSE)
     analysis = analyse(config, parsed, now=today)
     report.insights = analysis.insights
@@ -149,17 +185,21 @@ def _analyse_and_write(
         today=today,
     )
     data = replace(_render_input(config, analysis, report), dashboard=dashboard)
-    outputs = render_outputs(data)  # every note, before any write
+    return data, render_outputs(data), analysis.parsed.vault  # every note, before any write
+
+
+def _write(prepared: PreparedRebuild, data: RenderInput, outputs: list[OutputNote], vault: Vault) -> None:
+    """Write the rendered notes and the state file; remember a clean run in the cache."""
+    config, report = prepared.config, prepared.report
     progress.report(STAGE_WRITE)
-    files = previous.files if previous else {}
-    result = write_outputs(outputs, config, previous=files, dry_run=dry_run, hold=hold)
+    files = vault.previous.files if vault.previous else {}
+    result = write_outputs(outputs, config, previous=files, dry_run=prepared.dry_run, hold=prepared.hold)
     report.record(result)
     state = render_state(data, output_names(data), _on_disk(outputs, result, files))
-    state_result = write_outputs([state], config, dry_run=dry_run)
+    state_result = write_outputs([state], config, dry_run=prepared.dry_run)
     report.record(state_result)
-    if cache is not None and not dry_run:
-        _remember_run(config, today, analysis.parsed.vault, cache, report, [result, state_result])
-    return report
+    if prepared.cache is not None and not prepared.dry_run:
+        _remember_run(config, prepared.today, vault, prepared.cache, report, [result, state_result])
 
 
 def _absorb_touches(config: Config, vault: Vault, cache: ParseCache, limit: int = 64) -> None:

@@ -6,8 +6,10 @@ observer's thread. One loop thread does everything else, one step at a time:
 - classify each path with a pure filter (`classify`): dot folders, editor droppings and
   excluded paths are ignored; a generated file counts only when its bytes differ from what
   tlvault wrote (own writes are recognised by content hash, not by timing);
-- debounce (`Debouncer`): rebuild after `quiet` seconds without events, or at most
-  `max_delay` seconds after the first one;
+- debounce (`Debouncer`): write after `quiet` seconds without events, or at most
+  `max_delay` seconds after the first one. The work starts at the first event: the vault is
+  read and analysed while the quiet period runs, and the result is written when it ends, or
+  dropped if another change came meanwhile (then the rebuild waits for the quiet period);
 - rebuild with the parse cache: every rebuild rescans the vault, so renames, folder moves,
   missed events and offline edits converge to what a fresh `tlvault rebuild` writes;
 - supervise: restart a dead observer, wait for a deleted vault folder to come back, reload
@@ -28,6 +30,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -37,7 +40,7 @@ from watchdog.observers.polling import PollingObserver
 from tlvault.cache import ParseCache, content_hash, vault_identity
 from tlvault.config import Config
 from tlvault.errors import ConfigError, TlvaultError
-from tlvault.pipeline import rebuild
+from tlvault.pipeline import PreparedRebuild, prepare_rebuild
 from tlvault.report import Report
 from tlvault.scan import TEMP_FILE, compile_glob
 from tlvault.text import remember_tokens
@@ -46,9 +49,11 @@ log = logging.getLogger(__name__)
 
 _IGNORED_EVENTS = frozenset({"opened", "closed", "closed_no_write"})  # reads and closes change nothing
 _WATCH_LIMIT_FILES = ("/proc/sys/user/max_inotify_watches", "/proc/sys/fs/inotify/max_user_watches")
+_EARLY_LULL = 0.05  # seconds without events before the analysis starts, ahead of the quiet period
 _ERROR_PAUSE = 1.0  # seconds to wait after an unexpected error, so a persistent one cannot spin
 
 Clock = Callable[[], float]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,12 @@ class Debouncer:
         self.clock = clock
         self.first: float | None = None
         self.last: float | None = None
+        self.pokes = 0  # events so far, never reset: tells whether any arrived since a moment
 
     def poke(self) -> None:
         """An event arrived."""
         now = self.clock()
+        self.pokes += 1
         self.first = now if self.first is None else self.first
         self.last = now
 
@@ -89,6 +96,10 @@ class Debouncer:
             return None
         now = self.clock()
         return max(0.0, min(self.last + self.quiet, self.first + self.max_delay) - now)
+
+    def quiet_so_far(self) -> float | None:
+        """Seconds since the last event; None when nothing is pending."""
+        return None if self.last is None else max(0.0, self.clock() - self.last)
 
     def reset(self) -> None:
         """The pending events were handled."""
@@ -185,6 +196,7 @@ class Watcher:
         self.rebuilding = False  # a rebuild is running (its files may be written, its count not yet)
         self._observer_failed = False  # the last attempt to start an observer raised
         self._starting = True  # the next rebuild is the first on this folder: always reported
+        self._early_tried = False  # the pending changes were already prepared once, too early
         self._repeats = _RepeatFilter()
         self._foreign: set[str] = set()  # generated files changed by someone else since the last rebuild
         self._config_candidate: tuple[tuple[int, int] | None, float] | None = None  # (stamp, first seen)
@@ -224,6 +236,8 @@ class Watcher:
         remaining = self.debouncer.remaining()
         if remaining is not None and remaining <= 0:
             self._rebuild("change")
+        elif remaining is not None and self._until_early_start() == 0:
+            self._rebuild("change", early=True)
         elif self.clock() >= self._next_reconcile and not self._vault_missing:
             self._rebuild("start" if self._starting else "reconcile")
 
@@ -236,9 +250,22 @@ class Watcher:
     def _wait_time(self) -> float:
         remaining = self.debouncer.remaining()
         until_reconcile = max(0.0, self._next_reconcile - self.clock())
+        until_early = self._until_early_start()
         return min(
-            self.timing.tick, until_reconcile, remaining if remaining is not None else self.timing.tick
+            self.timing.tick,
+            until_reconcile,
+            remaining if remaining is not None else self.timing.tick,
+            until_early if until_early is not None else self.timing.tick,
         )
+
+    def _until_early_start(self) -> float | None:
+        """Seconds until the pending changes may be analysed early; None when there is nothing
+        to analyse or it was tried. One save is often several events (truncate, write, rename):
+        the analysis waits for a short lull so that it reads the note once it is whole."""
+        quiet = self.debouncer.quiet_so_far()
+        if quiet is None or self._early_tried:
+            return None
+        return max(0.0, min(_EARLY_LULL, self.timing.quiet / 2) - quiet)
 
     def _drain(self, timeout: float) -> None:
         """Take every queued event, waiting up to `timeout` for the first one."""
@@ -302,42 +329,91 @@ class Watcher:
             return False
         return True
 
-    def _rebuild(self, why: str) -> None:
+    def _rebuild(self, why: str, *, early: bool = False) -> None:
         """One rebuild; `rebuilding` is true from its start until its status line is out."""
         self.rebuilding = True
         try:
-            self._rebuild_once(why)
+            if early:
+                self._rebuild_early()
+            else:
+                self._rebuild_once(why)
         finally:
             self.rebuilding = False
 
     def _rebuild_once(self, why: str) -> None:
         """Rebuild and report; any failure is logged as one line and the watcher goes on."""
+        changes = self._take_changes()
+        cache = self._open_cache()
+        if why != "change" and cache is not None:
+            self._verify(cache)
+        self._repeats.next_pass()
+        prepared = self._guarded(lambda: prepare_rebuild(self.config, **self._rebuild_options(cache)))
+        if prepared is not None:
+            self._finish(why, changes, prepared)
+
+    def _rebuild_early(self) -> None:
+        """Read and analyse the vault as soon as a note changes, and write the result when the
+        quiet period ends: the debounce then costs no time. If another change arrives meanwhile,
+        the result is dropped and the usual rebuild follows the quiet period."""
+        self._early_tried = True
+        pokes = self.debouncer.pokes
+        cache = self._open_cache()
+        self._repeats.next_pass()
+        try:
+            prepared = prepare_rebuild(self.config, **self._rebuild_options(cache))
+        except Exception:  # the rebuild after the quiet period meets it again, and says it
+            log.debug("could not prepare the rebuild early", exc_info=True)
+            return
+        if self._settles_since(pokes):
+            self._finish("change", self._take_changes(), prepared)
+
+    def _settles_since(self, pokes: int) -> bool:
+        """Wait for the end of the quiet period; whether it ended with no event since `pokes`."""
+        while not self._stop.is_set() and self.debouncer.pokes == pokes:
+            remaining = self.debouncer.remaining()
+            if remaining is None:  # the supervisor dropped the changes (vault folder gone)
+                return False
+            if remaining <= 0:
+                return True
+            self._drain(remaining)
+        return False
+
+    def _rebuild_options(self, cache: ParseCache | None) -> dict[str, Any]:
+        return {"now": self.now, "cache": cache, "hold": frozenset(self.breaker.held)}
+
+    def _take_changes(self) -> list[str]:
+        """The changed paths a rebuild now handles (for its status line); the watcher starts afresh."""
         changes = sorted(self.changes)
         self.changes.clear()
         self._foreign.clear()
         self.debouncer.reset()
         self._next_reconcile = self.clock() + self.timing.reconcile_every
         self._starting = False
-        cache = self._open_cache()
-        if why != "change" and cache is not None:
-            self._verify(cache)
-        started = time.perf_counter()
-        self._repeats.next_pass()
-        try:
-            report = rebuild(self.config, now=self.now, cache=cache, hold=frozenset(self.breaker.held))
-        except TlvaultError as exc:
-            self.errors += 1
-            log.error("%s", exc)
-            return
-        except Exception as exc:  # a bug must not end the watch: say it once and keep going
-            self.errors += 1
-            log.error("rebuild failed (%s: %s); the watcher goes on", type(exc).__name__, exc, exc_info=True)
+        self._early_tried = False
+        return changes
+
+    def _finish(self, why: str, changes: list[str], prepared: PreparedRebuild) -> None:
+        """Write a prepared rebuild, remember its files and say what it did."""
+        report = self._guarded(prepared.write)
+        if report is None:
             return
         self._remember_outputs(report)
         if report.reused and why != "start":
             return  # nothing changed (a touch, a reconciliation): nothing to say
         self.rebuild_count += 1
-        self.status(_status_line(why, changes, report, time.perf_counter() - started))
+        self.status(_status_line(why, changes, report, report.seconds))
+
+    def _guarded(self, work: Callable[[], _T]) -> _T | None:
+        """`work()`, or None when it failed: the failure is logged as one line and counted."""
+        try:
+            return work()
+        except TlvaultError as exc:
+            self.errors += 1
+            log.error("%s", exc)
+        except Exception as exc:  # a bug must not end the watch: say it once and keep going
+            self.errors += 1
+            log.error("rebuild failed (%s: %s); the watcher goes on", type(exc).__name__, exc, exc_info=True)
+        return None
 
     def _verify(self, cache: ParseCache) -> None:
         """Re-hash every cached note, so that an edit that kept size and mtime is not missed."""
