@@ -112,7 +112,7 @@ def vanish_during_read(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     def read_note(source: SourceFile, max_bytes: int | None = None) -> bytes:
         if source.rel == "Ghost.md":
-            source.path.unlink()
+            Path(source.path).unlink()
         return real_read_note(source, max_bytes)
 
     monkeypatch.setattr(tlvault.pipeline, "read_note", read_note)

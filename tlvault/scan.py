@@ -126,10 +126,10 @@ def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
         elif entry.is_dir(follow_symlinks=False):
             _walk_folder(walk, folder / entry.name, rel)
         else:
-            _add_file(walk, folder, entry, rel)
+            _add_file(walk, entry, rel)
 
 
-def _add_file(walk: _Walk, folder: Path, entry: os.DirEntry[str], rel: str) -> None:
+def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
     name = rel.rsplit("/", 1)[-1]
     is_markdown = name.lower().endswith(".md")
     # No TEMP_FILE suffix ends in ".md", so a note skips the costly regex search.
@@ -153,8 +153,7 @@ def _add_file(walk: _Walk, folder: Path, entry: os.DirEntry[str], rel: str) -> N
     if info.st_size > walk.config.max_note_bytes:
         walk.skipped.append(Skipped(rel, _too_big(info.st_size, walk.config.max_note_bytes)))
         return
-    # Joining a name to the folder's Path costs far less than parsing the whole entry.path.
-    walk.notes.append(SourceFile(folder / entry.name, rel, info.st_size, info.st_mtime_ns))
+    walk.notes.append(SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns))
 
 
 def _is_readable_note(walk: _Walk, rel: str) -> bool:
@@ -186,11 +185,11 @@ def _drop_unicode_twins(walk: _Walk) -> None:
     kept = []
 
     def nfc_first(source: SourceFile) -> tuple[bool, bytes]:
-        return not unicodedata.is_normalized("NFC", source.path.name), os.fsencode(source.path)
+        return not unicodedata.is_normalized("NFC", Path(source.path).name), os.fsencode(source.path)
 
     for source in sorted(walk.notes, key=nfc_first):
         if source.rel in seen:
-            form = "NFC" if unicodedata.is_normalized("NFC", source.path.name) else "NFD"
+            form = "NFC" if unicodedata.is_normalized("NFC", Path(source.path).name) else "NFD"
             reason = (
                 f"another file has the same name in another Unicode form (this one is {form}); rename one"
             )

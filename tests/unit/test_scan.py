@@ -127,7 +127,7 @@ def test_notes_are_sorted_with_their_size_and_mtime(make_vault: MakeVault) -> No
     rels = note_rels(result)
     assert rels == ["1 - Input/2024-02-19.md", "A.md", "Zèbre.md", "a b.md", "a/z.md", "b.md"]
     assert list(result.files) == rels
-    assert source_of(result, "b.md") == SourceFile(vault / "b.md", "b.md", 2, 1_700_000_000_123_456_789)
+    assert source_of(result, "b.md") == SourceFile(str(vault / "b.md"), "b.md", 2, 1_700_000_000_123_456_789)
     assert source_of(result, "a/z.md").size == 3
 
 
@@ -140,7 +140,7 @@ def test_nfd_file_names_give_nfc_rels_and_keep_the_disk_path(make_vault: MakeVau
     assert all(unicodedata.is_normalized("NFC", rel) for rel in result.files)
     assert result.files == ("Idées/Café crème.md", "Pièces/écran.png", "Élan.md")
     source = source_of(result, "Idées/Café crème.md")
-    assert source.path == vault / nfd_note  # spelled as on disk, so it can be opened
+    assert source.path == str(vault / nfd_note)  # spelled as on disk, so it can be opened
     assert read_note(source) == b"[[\xc3\x89lan]]"
 
 
@@ -153,7 +153,7 @@ def test_unicode_twins_keep_one_note_and_skip_the_other(make_vault: MakeVault) -
     reason = "another file has the same name in another Unicode form (this one is NFD); rename one"
     assert result.skipped == (Skipped("Café.md", reason),)
     # Deterministic: the NFC spelling, which is how Obsidian and tlvault name notes, is kept.
-    assert source_of(result, "Café.md").path == vault / "Café.md"
+    assert source_of(result, "Café.md").path == str(vault / "Café.md")
 
 
 def test_non_markdown_files_are_linkable_but_not_notes(make_vault: MakeVault) -> None:
