@@ -209,7 +209,8 @@ def print_table(notes: int, megabytes: float, repeat: int, times: dict[str, list
             "≤ 1.5×",
         ),
         ("tlvault rebuild, warm (nothing changed)", median["warm"], "", "≤ 1.5 s"),
-        ("one edit → index rewritten, after debounce", median["edit"], "", "≤ 0.5 s"),
+        ("one edit → index rewritten, from the save", median["edit"] + DEBOUNCE, "", ""),
+        ("the same, minus the debounce", median["edit"], "", "≤ 0.5 s"),
     ]
     print(f"{notes} notes ({megabytes:.1f} MB), {os.cpu_count()} cores, medians of {repeat} runs\n")
     print("| measure | seconds | ratio | target |")
