@@ -6,6 +6,7 @@ never exact betweenness (309 s on a 10k-note graph).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -152,17 +153,22 @@ def core_notes(cluster: Cluster, inside: Mapping[str, float]) -> tuple[str, ...]
     return tuple(ranked[:CORE_NOTES])
 
 
-def missing_links(graph: IdeaGraph, cluster: Cluster) -> tuple[MissingLink, ...]:
-    """Member pairs the journal co-cites but no note links, most co-cited first."""
+def inside_links(
+    graph: IdeaGraph, cluster: Cluster
+) -> tuple[tuple[tuple[str, str], ...], tuple[MissingLink, ...]]:
+    """The member pairs joined by a written link, sorted, and the member pairs the journal
+    co-cites but no note links (the missing links), most co-cited first: one walk for both."""
     members = set(cluster.notes)
-    found = []
+    written, cocited = [], []
     for rel in cluster.notes:
         for other, data in graph.adjacency[rel].items():
             if rel < other and other in members:
-                kinds = data["kinds"]
-                if "cocitation" in kinds and (rel, other) not in graph.linked:  # a sorted pair
-                    found.append((-kinds["cocitation"], rel, other, data["evidence"][0]))
-    return tuple(MissingLink(a, b, evidence) for _, a, b, evidence in sorted(found)[:MISSING_LINKS])
+                if (rel, other) in graph.linked:  # a sorted pair
+                    written.append((rel, other))
+                elif "cocitation" in (kinds := data["kinds"]):
+                    cocited.append((-kinds["cocitation"], rel, other, data["evidence"][0]))
+    missing = heapq.nsmallest(MISSING_LINKS, cocited)  # sorted(…)[:MISSING_LINKS]
+    return tuple(sorted(written)), tuple(MissingLink(a, b, evidence) for _, a, b, evidence in missing)
 
 
 def cluster_bridges(cluster: Cluster, reach: Mapping[str, Mapping[str, float]]) -> tuple[ClusterBridge, ...]:
