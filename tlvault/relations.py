@@ -9,7 +9,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 from tlvault.i18n import text, text_count
@@ -153,22 +154,45 @@ def core_notes(cluster: Cluster, inside: Mapping[str, float]) -> tuple[str, ...]
     return tuple(ranked[:CORE_NOTES])
 
 
-def inside_links(
-    graph: IdeaGraph, cluster: Cluster
-) -> tuple[tuple[tuple[str, str], ...], tuple[MissingLink, ...]]:
-    """The member pairs joined by a written link, sorted, and the member pairs the journal
-    co-cites but no note links (the missing links), most co-cited first: one walk for both."""
-    members = set(cluster.notes)
-    written, cocited = [], []
-    for rel in cluster.notes:
-        for other, data in graph.adjacency[rel].items():
-            if rel < other and other in members:
-                if (rel, other) in graph.linked:  # a sorted pair
-                    written.append((rel, other))
+@dataclass(frozen=True)
+class EdgeWalk:
+    """What one walk over every edge of the graph finds (`walk_edges`)."""
+
+    reach: dict[str, dict[str, float]]  # node -> cluster id ("" for none) -> weight of its edges there
+    written: dict[str, list[tuple[str, str]]]  # cluster id -> member pairs joined by a written link
+    cocited: dict[str, list[tuple[float, str, str, str]]]  # cluster id -> co-cited, unlinked members
+
+
+def walk_edges(graph: IdeaGraph, membership: Mapping[str, str]) -> EdgeWalk:
+    """Each node's edge weight into each cluster, and the pairs of member notes each cluster's
+    notes link or the journal co-cites: one walk over the ~180k neighbour entries of a 10k-note
+    vault instead of one per measure.
+
+    Weights are summed in the order of each node's neighbours, so every float is the same on every run.
+    """
+    owner, notes, linked = membership.get, graph.notes, graph.linked
+    reaches: dict[str, dict[str, float]] = {}
+    written: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    cocited: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
+    for node, neighbours in graph.adjacency.items():
+        own = owner(node) if node in notes else None  # ghosts are not in `written` or `cocited`
+        reach: dict[str, float] = {}
+        for other, data in neighbours.items():
+            cid = owner(other, "")
+            reach[cid] = reach.get(cid, 0.0) + data["weight"]
+            if cid == own and node < other and other in notes:  # each pair once
+                if (node, other) in linked:
+                    written[cid].append((node, other))
                 elif "cocitation" in (kinds := data["kinds"]):
-                    cocited.append((-kinds["cocitation"], rel, other, data["evidence"][0]))
-    missing = heapq.nsmallest(MISSING_LINKS, cocited)  # sorted(…)[:MISSING_LINKS]
-    return tuple(sorted(written)), tuple(MissingLink(a, b, evidence) for _, a, b, evidence in missing)
+                    cocited[cid].append((-kinds["cocitation"], node, other, data["evidence"][0]))
+        reaches[node] = reach
+    return EdgeWalk(reaches, written, cocited)
+
+
+def missing_links(cocited: Iterable[tuple[float, str, str, str]]) -> tuple[MissingLink, ...]:
+    """Member pairs the journal co-cites but no note links (from `walk_edges`), most co-cited first."""
+    found = heapq.nsmallest(MISSING_LINKS, cocited)  # sorted(…)[:MISSING_LINKS]
+    return tuple(MissingLink(a, b, evidence) for _, a, b, evidence in found)
 
 
 def cluster_bridges(cluster: Cluster, reach: Mapping[str, Mapping[str, float]]) -> tuple[ClusterBridge, ...]:

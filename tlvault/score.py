@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache, partial
@@ -21,9 +21,10 @@ from tlvault.relations import (
     core_notes,
     find_gaps,
     find_orphans,
-    inside_links,
+    missing_links,
     rank_ghosts,
     timeline,
+    walk_edges,
 )
 from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, ScoredCluster
 
@@ -88,7 +89,8 @@ class _Scorer:
         self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
         self.stage = stage_matcher(config)
         self.distilled_statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
-        self.reach = _reach(graph, self.membership)
+        self.walk = walk_edges(graph, self.membership)
+        self.reach = self.walk.reach
         # Many notes share a day: each day's decay is computed once per run.
         self.decay: Callable[[date], float] = lru_cache(maxsize=None)(partial(_decay, today))
 
@@ -97,7 +99,7 @@ class _Scorer:
         notes = [self.graph.notes[rel] for rel in cluster.notes]
         stages = [self.stage(note) for note in notes]
         days = [_day(note) for note in notes]
-        links, missing = inside_links(self.graph, cluster)
+        links = tuple(sorted(self.walk.written.get(cluster.id, ())))
         signals, facts = self._signals(cluster, notes, stages, days, links)
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
@@ -121,7 +123,7 @@ class _Scorer:
             last_activity=max((day for day in days if day is not None), default=None),
             core=core_notes(cluster, {rel: self.reach[rel].get(cluster.id, 0.0) for rel in cluster.notes}),
             activity=_activity(cluster.notes, days),
-            missing_links=missing,
+            missing_links=missing_links(self.walk.cocited.get(cluster.id, ())),
             bridges=cluster_bridges(cluster, self.reach),
             timeline=timeline(self.graph, cluster),
             links=links,
@@ -268,22 +270,6 @@ def _hub_and_outline(
         if outline is None and len(note.headings) >= 3 and linked >= 3:
             outline = rel
     return (min(hubs)[2] if hubs else None), outline
-
-
-def _reach(graph: IdeaGraph, membership: Mapping[str, str]) -> dict[str, dict[str, float]]:
-    """Node -> cluster id ("" outside any cluster) -> weight of the node's edges into it.
-
-    Summed in the order of the node's neighbours, so that every float is the same on every run.
-    """
-    owner = membership.get
-    reaches = {}
-    for node, neighbours in graph.adjacency.items():
-        reach: dict[str, float] = {}
-        for other, data in neighbours.items():
-            cid = owner(other, "")
-            reach[cid] = reach.get(cid, 0.0) + data["weight"]
-        reaches[node] = reach
-    return reaches
 
 
 def _activity(rels: Sequence[str], days: Sequence[date | None]) -> tuple[tuple[str, date | None], ...]:
