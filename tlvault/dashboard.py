@@ -209,6 +209,12 @@ def activity_day(note: Note) -> date | None:
     return moment.date() if moment else saved_day(note)
 
 
+def _day_of(note: Note, journal: set[str]) -> date | None:
+    """The day a journal note is about, else the note's activity day (asked only when needed:
+    it converts a time to the local zone)."""
+    return journal_day(note) if note.rel in journal else activity_day(note)
+
+
 def _birth_day(note: Note, journal: set[str]) -> date | None:
     if note.created is not None:
         return note.created.date()
@@ -224,16 +230,16 @@ def _writing(
     ledger = _ledger(history, today)
     written: Counter[date] = Counter()
     words: dict[str, tuple[int, int]] = {}
+    # The day of the last save is only looked up when it is needed: it is a time zone conversion.
     for note in sorted(notes, key=lambda n: n.rel):
         count, birth = note.word_count, _birth_day(note, journal)
-        changed = saved_day(note)
         if note.rel not in known:
             first = count
-            if birth is None and changed is not None:  # no birthday: it was written when last saved
+            if birth is None and (changed := saved_day(note)) is not None:  # no birthday: written when saved
                 ledger[changed] += count
         else:
             first, last = known[note.rel]
-            if count > last and changed is not None:
+            if count > last and (changed := saved_day(note)) is not None:
                 ledger[changed] += count - last
         words[note.rel] = (first, count)
         if birth is not None:
@@ -304,8 +310,7 @@ def _reading(
     reading_notes: Counter[date] = Counter()
     for note in notes:
         spent = sum(_minutes(note.prop(key)) for key in config.dashboard.minutes_properties)
-        day = journal_day(note) if note.rel in journal else activity_day(note)
-        if spent and day is not None:
+        if spent and (day := _day_of(note, journal)) is not None:
             minutes[day] += spent
         if note.rel in reading:
             for active in _active_days(note):
@@ -347,8 +352,7 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
             if "igma.com" in paragraph.text or "IGMA.COM" in paragraph.text  # cheap filter first
         )
         figma += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
-        day = journal_day(note) if note.rel in journal else activity_day(note)
-        if figma and day is not None:
+        if figma and (day := _day_of(note, journal)) is not None:
             counts[day] += figma
     return counts
 
