@@ -308,8 +308,12 @@ def _reading(
     """Minutes read per day (properties) and reading notes created or updated per day."""
     minutes: Counter[date] = Counter()
     reading_notes: Counter[date] = Counter()
+    keys = config.dashboard.minutes_properties
+    wanted = frozenset(keys)
     for note in notes:
-        spent = sum(_minutes(note.prop(key)) for key in config.dashboard.minutes_properties)
+        spent = 0
+        if not wanted.isdisjoint([prop.key for prop in note.properties]):  # most notes have none
+            spent = sum(_minutes(note.prop(key)) for key in keys)
         if spent and (day := _day_of(note, journal)) is not None:
             minutes[day] += spent
         if note.rel in reading:
@@ -346,15 +350,27 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
             except (OSError, ValueError, OverflowError):  # gone since the scan, or a wild mtime
                 continue
     for note in notes:
-        figma = sum(
+        figma = _figma_links(note)
+        if figma and (day := _day_of(note, journal)) is not None:
+            counts[day] += figma
+    return counts
+
+
+def _figma_links(note: Note) -> int:
+    """Figma links in the note's text and in its link targets."""
+    # A look at all the note's text at once first: few notes have any, and most have many paragraphs.
+    text = "\n".join([paragraph.text for paragraph in note.paragraphs])
+    found = 0
+    if "igma.com" in text or "IGMA.COM" in text:
+        found = sum(
             len(_FIGMA.findall(paragraph.text))
             for paragraph in note.paragraphs
             if "igma.com" in paragraph.text or "IGMA.COM" in paragraph.text  # cheap filter first
         )
-        figma += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
-        if figma and (day := _day_of(note, journal)) is not None:
-            counts[day] += figma
-    return counts
+    targets = "\n".join([link.target for link in note.links])
+    if "igma.com/" in targets:
+        found += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
+    return found
 
 
 def _habit(
