@@ -96,8 +96,8 @@ class _Edges:
         self.kinds: dict[str, dict[str, dict[str, float]]] = {}
         self.evidence: dict[tuple[str, str], list[str]] = {}  # co-cited pairs only
 
-    def add(self, a: str, b: str, kind: str, weight: float) -> dict[str, float]:
-        """Add `weight` to the `kind` of edge a–b; returns the edge's kinds."""
+    def of(self, a: str, b: str) -> dict[str, float]:
+        """The kinds of edge a–b and their weights (empty for a new edge)."""
         if b < a:
             a, b = b, a
         row = self.kinds.get(a)
@@ -106,6 +106,11 @@ class _Edges:
         kinds = row.get(b)
         if kinds is None:
             kinds = row[b] = {}
+        return kinds
+
+    def add(self, a: str, b: str, kind: str, weight: float) -> dict[str, float]:
+        """Add `weight` to the `kind` of edge a–b; returns the edge's kinds."""
+        kinds = self.of(a, b)
         kinds[kind] = kinds.get(kind, 0.0) + weight
         return kinds
 
@@ -143,8 +148,12 @@ def _fill(graph: nx.Graph, edges: _Edges) -> None:
         row, near = edges.kinds[a], adjacency[a]
         for b in sorted(row):
             kinds = row[b]
+            if len(kinds) == 1:  # most edges: the weight of their one kind, as `sum` would give it
+                [weight] = kinds.values()
+            else:
+                weight = sum(kinds.values())
             evidence = tuple(edges.evidence[a, b]) if "cocitation" in kinds else ()
-            near[b] = adjacency[b][a] = {"weight": sum(kinds.values()), "kinds": kinds, "evidence": evidence}
+            near[b] = adjacency[b][a] = {"weight": weight, "kinds": kinds, "evidence": evidence}
 
 
 def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:
@@ -236,8 +245,7 @@ def _add_similar(edges: _Edges, members: dict[str, Note], lexicon: Lexicon) -> N
         if rel in members:
             for other, _ in neighbours:
                 if other in members:
-                    kinds = edges.add(rel, other, "similarity", SIMILARITY)
-                    kinds["similarity"] = min(kinds["similarity"], SIMILARITY)
+                    edges.of(rel, other)["similarity"] = SIMILARITY
 
 
 EXPORT_FORMATS = ("graphml", "gexf", "json")
