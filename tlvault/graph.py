@@ -173,11 +173,12 @@ def _add_links(
     linked = set()
     for rel in sorted(members):  # sorted: the first spelling of a ghost names it
         note = members[rel]
-        targets = dict.fromkeys(
-            node
-            for link, target in zip(note.links, resolved.of(note), strict=True)
-            if (node := _node(link.target, target, members, ghosts)) is not None and node != rel
-        )
+        targets: dict[str, None] = {}  # in order of first link
+        for link, target in zip(note.links, resolved.of(note), strict=True):
+            # most links lead to a member: `_node` is only asked about the others
+            node = target if target in members else _node(link.target, target, members, ghosts)
+            if node is not None and node != rel:
+                targets[node] = None
         for node in targets:  # each direction once; both make 2
             edges.add(rel, node, "wikilink", WIKILINK)
             linked.add((rel, node) if rel < node else (node, rel))
@@ -199,7 +200,7 @@ def _add_journal(
         for link, target in zip(note.links, resolved.of(note), strict=True):
             if link.line in header_lines:
                 continue
-            node = _node(link.target, target, members, ghosts)
+            node = target if target in members else _node(link.target, target, members, ghosts)
             if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
                 by_paragraph[link.paragraph].append(node)
         for index, nodes in sorted(by_paragraph.items()):
