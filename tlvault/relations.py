@@ -159,20 +159,19 @@ class EdgeWalk:
     """What one walk over every edge of the graph finds (`walk_edges`)."""
 
     reach: dict[str, dict[str, float]]  # node -> cluster id ("" for none) -> weight of its edges there
-    written: dict[str, list[tuple[str, str]]]  # cluster id -> member pairs joined by a written link
+    written: dict[str, list[tuple[str, str]]]  # cluster id -> member pairs joined by a written link, unsorted
     cocited: dict[str, list[tuple[float, str, str, str]]]  # cluster id -> co-cited, unlinked members
 
 
 def walk_edges(graph: IdeaGraph, membership: Mapping[str, str]) -> EdgeWalk:
     """Each node's edge weight into each cluster, and the pairs of member notes each cluster's
     notes link or the journal co-cites: one walk over the ~180k neighbour entries of a 10k-note
-    vault instead of one per measure.
+    vault instead of one per measure and cluster, and one over the written links.
 
     Weights are summed in the order of each node's neighbours, so every float is the same on every run.
     """
     owner, notes, linked = membership.get, graph.notes, graph.linked
     reaches: dict[str, dict[str, float]] = {}
-    written: dict[str, list[tuple[str, str]]] = defaultdict(list)
     cocited: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
     for node, neighbours in graph.adjacency.items():
         own = owner(node) if node in notes else None  # ghosts are not in `written` or `cocited`
@@ -180,12 +179,21 @@ def walk_edges(graph: IdeaGraph, membership: Mapping[str, str]) -> EdgeWalk:
         for other, data in neighbours.items():
             cid = owner(other, "")
             reach[cid] = reach.get(cid, 0.0) + data["weight"]
-            if cid == own and node < other and other in notes:  # each pair once
-                if (node, other) in linked:
-                    written[cid].append((node, other))
-                elif "cocitation" in (kinds := data["kinds"]):
-                    cocited[cid].append((-kinds["cocitation"], node, other, data["evidence"][0]))
+            # Evidence marks a co-cited edge (few); most edges are inside a cluster: tested second.
+            if (
+                cid == own
+                and data["evidence"]
+                and node < other
+                and other in notes
+                and (node, other) not in linked
+            ):
+                cocited[cid].append((-data["kinds"]["cocitation"], node, other, data["evidence"][0]))
         reaches[node] = reach
+    written: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, b in linked:  # in no fixed order: each cluster's list is sorted where it is used
+        group = owner(a)
+        if group is not None and owner(b) == group and a in notes and b in notes:
+            written[group].append((a, b))
     return EdgeWalk(reaches, written, cocited)
 
 
