@@ -14,6 +14,7 @@ import heapq
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import igraph
 
@@ -49,7 +50,7 @@ def find_clusters(
             groups.append((notes, ghosts))
     groups.sort(key=lambda group: (-len(group[0]), group[0]))
     matches = _match([frozenset(notes) for notes, _ in groups], previous)
-    tag_counts = Counter(tag for note in graph.notes.values() for tag in note.tags)
+    tag_counts = Counter(chain.from_iterable(note.tags for note in graph.notes.values()))
     hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
     taken = {cluster.id for cluster in previous}
     names_taken = {cluster.name for cluster in previous}

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
 
 from tlvault.i18n import text, text_count
 from tlvault.results import (
@@ -52,7 +52,7 @@ def rank_ghosts(graph: IdeaGraph, membership: Mapping[str, str]) -> tuple[GhostI
 
 def find_orphans(graph: IdeaGraph, language: str) -> tuple[Orphan, ...]:
     """Notes with no written link in or out, most recently active first, with links to write."""
-    written = {node for pair in graph.linked for node in pair}  # the ends of every wikilink edge
+    written = set(chain.from_iterable(graph.linked))  # the ends of every wikilink edge
     orphans = [rel for rel in graph.notes if rel not in written]
     orphans.sort(key=lambda rel: (_recency(graph, rel), rel))
     return tuple(Orphan(rel, _suggest(graph, rel, language)) for rel in orphans[:MAX_LISTED])
@@ -118,7 +118,9 @@ def find_gaps(
     touching = {  # notes with edges into two large clusters or more: the only possible bridges
         node: weights
         for node, weights in reach.items()
-        if node in graph.notes and sum(1 for cid, w in weights.items() if cid in ids and w > 0) >= 2
+        if len(weights) >= 2  # most nodes reach one cluster only: no need to look further
+        and node in graph.notes
+        and sum(1 for cid, w in weights.items() if cid in ids and w > 0) >= 2
     }
     gaps = []
     for first, second in combinations(large, 2):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache, partial
+from itertools import chain
 
 from tlvault.config import STAGES, Config, StagesConfig
 from tlvault.i18n import capitalise, text, text_count
@@ -258,7 +259,7 @@ def _hub_and_outline(
 
     `links` are the member pairs joined by a written link (`_written_links`).
     """
-    written = Counter(rel for pair in links for rel in pair)  # members each member links with
+    written = Counter(chain.from_iterable(links))  # members each member links with
     hubs: list[tuple[bool, int, str]] = []
     outline = None
     for rel in cluster.notes:
