@@ -159,7 +159,6 @@ class _Scorer:
             "bridges": min(1.0, len(bridges) / 3),
             "validation": min(1.0, published / 2),
         }
-        by_distillation = distilled.__getitem__  # ties broken by path: min and max of (value, path)
         facts = _Facts(
             notes=len(notes),
             distilled=sum(value >= 0.6 for value in distilled.values()),
@@ -171,8 +170,9 @@ class _Scorer:
             # the heaviest, the first met among equals (as `Counter.most_common` does)
             nearest=self.names[max(neighbours, key=neighbours.__getitem__)] if neighbours else None,
             least_linked=min(cluster.notes, key=lambda rel: (self.reach[rel].get(cluster.id, 0.0), rel)),
-            least_distilled=min(cluster.notes, key=lambda rel: (by_distillation(rel), rel)),
-            most_distilled=max(cluster.notes, key=lambda rel: (by_distillation(rel), rel)),
+            # the ends of the members sorted by (distillation, path), without sorting them
+            least_distilled=min(cluster.notes, key=lambda rel: (distilled[rel], rel)),
+            most_distilled=max(cluster.notes, key=lambda rel: (distilled[rel], rel)),
         )
         return {name: round(value, 3) for name, value in signals.items()}, facts
 
