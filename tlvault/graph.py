@@ -110,7 +110,15 @@ class _Edges:
 
     def add(self, a: str, b: str, kind: str, weight: float) -> dict[str, float]:
         """Add `weight` to the `kind` of edge a–b; returns the edge's kinds."""
-        kinds = self.of(a, b)
+        # `of`, inlined: this runs ~50k times on a 10k-note vault
+        if b < a:
+            a, b = b, a
+        row = self.kinds.get(a)
+        if row is None:
+            row = self.kinds[a] = {}
+        kinds = row.get(b)
+        if kinds is None:
+            kinds = row[b] = {}
         kinds[kind] = kinds.get(kind, 0.0) + weight
         return kinds
 
