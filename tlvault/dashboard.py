@@ -209,6 +209,12 @@ def activity_day(note: Note) -> date | None:
     return moment.date() if moment else saved_day(note)
 
 
+def _day_of(note: Note, journal: set[str]) -> date | None:
+    """The day a journal note is about, else the note's activity day (asked only when needed:
+    it converts a time to the local zone)."""
+    return journal_day(note) if note.rel in journal else activity_day(note)
+
+
 def _birth_day(note: Note, journal: set[str]) -> date | None:
     if note.created is not None:
         return note.created.date()
@@ -224,16 +230,16 @@ def _writing(
     ledger = _ledger(history, today)
     written: Counter[date] = Counter()
     words: dict[str, tuple[int, int]] = {}
+    # The day of the last save is only looked up when it is needed: it is a time zone conversion.
     for note in sorted(notes, key=lambda n: n.rel):
         count, birth = note.word_count, _birth_day(note, journal)
-        changed = saved_day(note)
         if note.rel not in known:
             first = count
-            if birth is None and changed is not None:  # no birthday: it was written when last saved
+            if birth is None and (changed := saved_day(note)) is not None:  # no birthday: written when saved
                 ledger[changed] += count
         else:
             first, last = known[note.rel]
-            if count > last and changed is not None:
+            if count > last and (changed := saved_day(note)) is not None:
                 ledger[changed] += count - last
         words[note.rel] = (first, count)
         if birth is not None:
@@ -302,10 +308,13 @@ def _reading(
     """Minutes read per day (properties) and reading notes created or updated per day."""
     minutes: Counter[date] = Counter()
     reading_notes: Counter[date] = Counter()
+    keys = config.dashboard.minutes_properties
+    wanted = frozenset(keys)
     for note in notes:
-        spent = sum(_minutes(note.prop(key)) for key in config.dashboard.minutes_properties)
-        day = journal_day(note) if note.rel in journal else activity_day(note)
-        if spent and day is not None:
+        spent = 0
+        if not wanted.isdisjoint([prop.key for prop in note.properties]):  # most notes have none
+            spent = sum(_minutes(note.prop(key)) for key in keys)
+        if spent and (day := _day_of(note, journal)) is not None:
             minutes[day] += spent
         if note.rel in reading:
             for active in _active_days(note):
@@ -341,16 +350,27 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
             except (OSError, ValueError, OverflowError):  # gone since the scan, or a wild mtime
                 continue
     for note in notes:
-        figma = sum(
+        figma = _figma_links(note)
+        if figma and (day := _day_of(note, journal)) is not None:
+            counts[day] += figma
+    return counts
+
+
+def _figma_links(note: Note) -> int:
+    """Figma links in the note's text and in its link targets."""
+    # A look at all the note's text at once first: few notes have any, and most have many paragraphs.
+    text = "\n".join([paragraph.text for paragraph in note.paragraphs])
+    found = 0
+    if "igma.com" in text or "IGMA.COM" in text:
+        found = sum(
             len(_FIGMA.findall(paragraph.text))
             for paragraph in note.paragraphs
             if "igma.com" in paragraph.text or "IGMA.COM" in paragraph.text  # cheap filter first
         )
-        figma += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
-        day = journal_day(note) if note.rel in journal else activity_day(note)
-        if figma and day is not None:
-            counts[day] += figma
-    return counts
+    targets = "\n".join([link.target for link in note.links])
+    if "igma.com/" in targets:
+        found += sum("igma.com/" in link.target and bool(_FIGMA.search(link.target)) for link in note.links)
+    return found
 
 
 def _habit(

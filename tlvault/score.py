@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
 
 from tlvault.config import STAGES, Config, StagesConfig
 from tlvault.i18n import capitalise, text, text_count
@@ -24,6 +25,7 @@ from tlvault.relations import (
     missing_links,
     rank_ghosts,
     timeline,
+    walk_edges,
 )
 from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, ScoredCluster
 
@@ -88,21 +90,17 @@ class _Scorer:
         self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
         self.stage = stage_matcher(config)
         self.distilled_statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
-        # node -> cluster id ("" outside any cluster) -> weight of the node's edges into it
-        self.reach: dict[str, Counter[str]] = defaultdict(Counter)
-        owner = self.membership.get
-        for node, neighbours in graph.adjacency.items():
-            reach = self.reach[node]
-            for other, data in neighbours.items():
-                cid = owner(other, "")
-                reach[cid] = reach.get(cid, 0) + data["weight"]  # `+=` would call Counter.__missing__
+        self.walk = walk_edges(graph, self.membership)
+        self.reach = self.walk.reach
+        # Many notes share a day: each day's decay is computed once per run.
+        self.decay: Callable[[date], float] = lru_cache(maxsize=None)(partial(_decay, today))
 
     def score(self, cluster: Cluster) -> ScoredCluster:
         """Signals, ripeness, band, stage, format and the two sentences of one cluster."""
         notes = [self.graph.notes[rel] for rel in cluster.notes]
         stages = [self.stage(note) for note in notes]
         days = [_day(note) for note in notes]
-        links = _written_links(self.graph, cluster)
+        links = tuple(sorted(self.walk.written.get(cluster.id, ())))
         signals, facts = self._signals(cluster, notes, stages, days, links)
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
@@ -124,9 +122,9 @@ class _Scorer:
             why=_why(self.language, strongest, facts, self.graph),
             next_action=_next_action(self.language, weakest, facts, cluster, fmt, self.graph),
             last_activity=max((day for day in days if day is not None), default=None),
-            core=core_notes(cluster, {rel: self.reach[rel][cluster.id] for rel in cluster.notes}),
+            core=core_notes(cluster, {rel: self.reach[rel].get(cluster.id, 0.0) for rel in cluster.notes}),
             activity=_activity(cluster.notes, days),
-            missing_links=missing_links(self.graph, cluster),
+            missing_links=missing_links(self.walk.cocited.get(cluster.id, ())),
             bridges=cluster_bridges(cluster, self.reach),
             timeline=timeline(self.graph, cluster),
             links=links,
@@ -145,7 +143,7 @@ class _Scorer:
         distilled = {n.rel: _distilled(n, stage, statuses) for n, stage in zip(notes, stages, strict=True)}
         mentions = [m for node in (*cluster.notes, *cluster.ghosts) for m in graph.mentions.get(node, ())]
         touches = [day for day in days if day is not None]
-        activity = sum(_decay(today, day) for day in touches) + sum(_decay(today, m.day) for m in mentions)
+        activity = sum(map(self.decay, touches)) + sum([self.decay(m.day) for m in mentions])
         weeks = _active_weeks(today, [*touches, *(_created(n) for n in notes), *(m.day for m in mentions)])
         neighbours = self._neighbour_clusters(cluster)
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
@@ -161,7 +159,6 @@ class _Scorer:
             "bridges": min(1.0, len(bridges) / 3),
             "validation": min(1.0, published / 2),
         }
-        by_distillation = sorted(cluster.notes, key=lambda rel: (distilled[rel], rel))
         facts = _Facts(
             notes=len(notes),
             distilled=sum(value >= 0.6 for value in distilled.values()),
@@ -170,10 +167,12 @@ class _Scorer:
             hub=hub,
             bridges=len(bridges),
             published=published,
-            nearest=self.names[neighbours.most_common(1)[0][0]] if neighbours else None,
-            least_linked=min(cluster.notes, key=lambda rel: (self.reach[rel][cluster.id], rel)),
-            least_distilled=by_distillation[0],
-            most_distilled=by_distillation[-1],
+            # the heaviest, the first met among equals (as `Counter.most_common` does)
+            nearest=self.names[max(neighbours, key=neighbours.__getitem__)] if neighbours else None,
+            least_linked=min(cluster.notes, key=lambda rel: (self.reach[rel].get(cluster.id, 0.0), rel)),
+            # the ends of the members sorted by (distillation, path), without sorting them
+            least_distilled=min(cluster.notes, key=lambda rel: (distilled[rel], rel)),
+            most_distilled=max(cluster.notes, key=lambda rel: (distilled[rel], rel)),
         )
         return {name: round(value, 3) for name, value in signals.items()}, facts
 
@@ -190,13 +189,13 @@ class _Scorer:
             return 0.0
         return inside / (inside + outside) * min(1.0, inside / len(cluster.notes))
 
-    def _neighbour_clusters(self, cluster: Cluster) -> Counter[str]:
-        """Edge weight from this cluster to each other cluster."""
-        weights: Counter[str] = Counter()
+    def _neighbour_clusters(self, cluster: Cluster) -> dict[str, float]:
+        """Edge weight from this cluster to each other cluster, in the order they are first met."""
+        weights: dict[str, float] = {}
         for node in (*cluster.notes, *cluster.ghosts):
             for owner, weight in self.reach[node].items():
                 if owner not in ("", cluster.id):
-                    weights[owner] += weight
+                    weights[owner] = weights.get(owner, 0.0) + weight
         return weights
 
 
@@ -260,7 +259,7 @@ def _hub_and_outline(
 
     `links` are the member pairs joined by a written link (`_written_links`).
     """
-    written = Counter(rel for pair in links for rel in pair)  # members each member links with
+    written = Counter(chain.from_iterable(links))  # members each member links with
     hubs: list[tuple[bool, int, str]] = []
     outline = None
     for rel in cluster.notes:
@@ -272,18 +271,6 @@ def _hub_and_outline(
         if outline is None and len(note.headings) >= 3 and linked >= 3:
             outline = rel
     return (min(hubs)[2] if hubs else None), outline
-
-
-def _written_links(graph: IdeaGraph, cluster: Cluster) -> tuple[tuple[str, str], ...]:
-    members = set(cluster.notes)
-    return tuple(
-        sorted(
-            (rel, other)
-            for rel in cluster.notes
-            for other in graph.adjacency[rel]
-            if rel < other and other in members and (rel, other) in graph.linked
-        )
-    )
 
 
 def _activity(rels: Sequence[str], days: Sequence[date | None]) -> tuple[tuple[str, date | None], ...]:
@@ -314,7 +301,8 @@ def _active_weeks(today: date, days: Sequence[date | None]) -> int:
     """Distinct ISO weeks with some activity among the last 26 weeks."""
     start = today - timedelta(weeks=26)
     # A date after today (a file touched after `--now`) counts as today, as in momentum.
-    return len({min(day, today).isocalendar()[:2] for day in days if day is not None and start < day})
+    recent = {min(day, today) for day in days if day is not None and start < day}
+    return len({day.isocalendar()[:2] for day in recent})  # each distinct day once: they repeat a lot
 
 
 def _format(notes: int, stage: str, ripeness: int) -> str:
