@@ -248,14 +248,10 @@ def _display(words: _Words, columns: np.ndarray, spelling_notes: np.ndarray) -> 
 def _keywords(
     matrix: sparse.csr_matrix, rels: list[str], terms: list[str]
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    keywords = {}
-    weights_all = np.round(matrix.data.astype(np.float64), 6)
-    for row, rel in enumerate(rels):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        weights, columns = weights_all[start:end], matrix.indices[start:end]
-        top = np.lexsort((columns, -weights))[:_KEYWORDS]  # ties broken by column: deterministic
-        keywords[rel] = tuple(zip([terms[c] for c in columns[top]], weights[top].tolist(), strict=True))
-    return keywords
+    weights = np.round(matrix.data.astype(np.float64), 6)
+    rows = _rows_of(matrix.indptr)
+    best = _best_per_row(rows, _levels(weights, 6), matrix.indices, _KEYWORDS)
+    return _by_row(rels, terms, np.arange(len(rels)), rows[best], matrix.indices[best], weights[best])
 
 
 def _neighbours(
@@ -267,57 +263,72 @@ def _neighbours(
     `_PAIR_BUDGET`, candidates come only from each word's `_POSTINGS` heaviest notes and their
     cosines are then computed exactly; otherwise the whole product is exact.
     """
-    document_frequency = np.diff(matrix.tocsc().indptr).astype(np.int64)
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
     if int((document_frequency**2).sum()) <= _PAIR_BUDGET:
         return _exact_neighbours(matrix, rels, count, minimum)
+    return _approximate_neighbours(matrix, rels, count, minimum)
+
+
+def _approximate_neighbours(
+    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
+) -> dict[str, tuple[tuple[str, float], ...]]:
     candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsc()
-    result: dict[str, tuple[tuple[str, float], ...]] = {}
+    row_parts: list[np.ndarray] = []
+    column_parts: list[np.ndarray] = []
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ candidates).tocsr()
-        row_parts: list[np.ndarray] = []
-        column_parts: list[np.ndarray] = []
-        shortlist = count * _SHORTLIST
-        for offset in range(block.shape[0]):
-            start, end = block.indptr[offset], block.indptr[offset + 1]
-            scores, columns = block.data[start:end], block.indices[start:end]
-            if len(scores) > shortlist:  # the exact cosines below decide the order
-                top = np.argpartition(-scores, shortlist - 1)[:shortlist]
-                scores, columns = scores[top], columns[top]
-            columns = columns[columns != first + offset]
-            row_parts.append(np.full(len(columns), first + offset, dtype=np.int64))
-            column_parts.append(columns.astype(np.int64))
-        rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
-        _keep_best(result, rels, rows, columns, _cosines(matrix, rows, columns), count, minimum)
-    return result
+        rows, columns = _shortlist(block, count * _SHORTLIST)
+        rows += first
+        mine = columns != rows
+        row_parts.append(rows[mine])
+        column_parts.append(columns[mine])
+    rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
+    scores = _cosines(matrix, rows, columns)
+    keep = scores >= minimum
+    best = _best_per_row(rows[keep], _levels(scores[keep], 4), columns[keep], count)
+    # A row whose candidates all fall short gets an empty tuple; one without candidates, nothing.
+    return _by_row(rels, rels, np.unique(rows), rows[keep][best], columns[keep][best], scores[keep][best])
+
+
+def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) entries of `block` among the `size` highest of their row."""
+    lengths = np.diff(block.indptr)
+    chosen = np.repeat(lengths <= size, lengths)  # short rows keep every entry
+    negated = -block.data
+    # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
+    # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
+    for start, end in zip(
+        block.indptr[:-1][lengths > size].tolist(), block.indptr[1:][lengths > size].tolist(), strict=True
+    ):
+        chosen[start + np.argpartition(negated[start:end], size - 1)[:size]] = True
+    return _rows_of(block.indptr)[chosen], block.indices[chosen].astype(np.int64)
 
 
 def _exact_neighbours(
     matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
 ) -> dict[str, tuple[tuple[str, float], ...]]:
     transposed = matrix.T.tocsc()
-    result: dict[str, tuple[tuple[str, float], ...]] = {}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ transposed).tocsr()
-        block.data = np.round(block.data.astype(np.float64), 4)
-        for offset in range(block.shape[0]):
-            row = first + offset
-            start, end = block.indptr[offset], block.indptr[offset + 1]
-            scores, columns = block.data[start:end], block.indices[start:end]
-            keep = (columns != row) & (scores >= minimum)
-            scores, columns = scores[keep], columns[keep]
-            top = np.lexsort((columns, -scores))[:count]  # best first, ties by column
-            result[rels[row]] = tuple(zip([rels[c] for c in columns[top]], scores[top].tolist(), strict=True))
-    return result
+        scores = np.round(block.data.astype(np.float64), 4)
+        rows = _rows_of(block.indptr) + first
+        keep = (block.indices != rows) & (scores >= minimum)
+        rows, columns, scores = rows[keep], block.indices[keep], scores[keep]
+        best = _best_per_row(rows - first, _levels(scores, 4), columns, count)
+        parts.append((rows[best], columns[best], scores[best]))
+    rows, columns, scores = (np.concatenate(part) for part in zip(*parts, strict=True))
+    return _by_row(rels, rels, np.arange(len(rels)), rows, columns, scores)
 
 
 def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
-    """The matrix with, for each word, only its `keep` highest-weighted notes."""
+    """The matrix with, for each word, only its `keep` highest-weighted notes (ties: first notes)."""
     columns = matrix.tocsc()
-    drop = np.zeros(columns.nnz, dtype=bool)
-    for column in np.flatnonzero(np.diff(columns.indptr) > keep):
-        start, end = columns.indptr[column], columns.indptr[column + 1]
-        order = np.lexsort((columns.indices[start:end], -columns.data[start:end]))
-        drop[start + order[keep:]] = True
+    # Positive float32 weights order as their bits do, read as integers.
+    levels = columns.data.view(np.int32)
+    kept = _best_per_row(_rows_of(columns.indptr), levels, columns.indices, keep)
+    drop = np.ones(columns.nnz, dtype=bool)
+    drop[kept] = False
     columns.data[drop] = 0.0
     columns.eliminate_zeros()
     return columns.tocsr()
@@ -327,33 +338,64 @@ def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -
     """The exact cosine of each (row, column) note pair of an L2-normalised matrix, rounded to 4 places."""
     if not len(rows):
         return np.zeros(0)
-    products = matrix[rows].multiply(matrix[columns]).sum(axis=1)
-    return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)
+    # A pair and its mirror give the very same float32 products in the same order: compute it once.
+    size = matrix.shape[0]
+    pairs, where = np.unique(
+        np.minimum(rows, columns) * size + np.maximum(rows, columns), return_inverse=True
+    )
+    first, second = np.divmod(pairs, size)
+    products = matrix[first].multiply(matrix[second]).sum(axis=1)
+    return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)[where]
 
 
-def _keep_best(
-    result: dict[str, tuple[tuple[str, float], ...]],
+def _rows_of(indptr: np.ndarray) -> np.ndarray:
+    """The row of each entry of a compressed sparse matrix with this `indptr`."""
+    return np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+
+
+def _best_per_row(rows: np.ndarray, levels: np.ndarray, ties: np.ndarray, count: int) -> np.ndarray:
+    """Positions of each row's `count` highest levels, by row, best first, ties by lower `ties`
+    (`rows` sorted; levels and ties non-negative integers, ties distinct within a row)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    order = _order(rows, levels.max() - levels, ties)
+    # Sorting keeps each row's entries where they were, as a run: rank them within it.
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(starts, append=len(rows)))
+    return order[rank < count]
+
+
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """`np.lexsort(keys[::-1])` for non-negative integer keys that are distinct taken together:
+    one argsort of the keys packed in an int64 when they fit, several times faster."""
+    widths = [int(key.max()).bit_length() for key in keys]
+    if sum(widths) > 63:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, width in zip(keys, widths, strict=True):
+        packed <<= width
+        packed |= key
+    return np.argsort(packed)
+
+
+def _levels(scores: np.ndarray, places: int) -> np.ndarray:
+    """Scores rounded to `places` decimals (np.round) as integers in the same order, equal ones equal."""
+    return np.rint(scores * 10.0**places).astype(np.int64)
+
+
+def _by_row(
     rels: list[str],
+    names: list[str],
+    present: np.ndarray,
     rows: np.ndarray,
     columns: np.ndarray,
     scores: np.ndarray,
-    count: int,
-    minimum: float,
-) -> None:
-    """For every row with candidates, its `count` best columns at or above `minimum`, best first,
-    ties by column (a row whose candidates all fall short gets an empty tuple)."""
-    if not len(rows):
-        return
-    present = np.unique(rows)
-    keep = scores >= minimum
-    rows, columns, scores = rows[keep], columns[keep], scores[keep]
-    order = np.lexsort((columns, -scores, rows))
-    rows, column_list, score_list = rows[order], columns[order].tolist(), scores[order].tolist()
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    """For each row in `present`, its (name of column, score) pairs; `rows` is sorted."""
+    pairs = list(zip([names[column] for column in columns.tolist()], scores.tolist(), strict=True))
     starts = np.searchsorted(rows, present, "left").tolist()
     ends = np.searchsorted(rows, present, "right").tolist()
-    for row, start, end in zip(present.tolist(), starts, ends, strict=True):
-        stop = min(end, start + count)
-        result[rels[row]] = tuple(
-            (rels[column], score)
-            for column, score in zip(column_list[start:stop], score_list[start:stop], strict=True)
-        )
+    return {
+        rels[row]: tuple(pairs[start:end])
+        for row, start, end in zip(present.tolist(), starts, ends, strict=True)
+    }
