@@ -89,6 +89,8 @@ class _Words:
         self.stem_of: list[int] = []  # spelling id -> stem id, -1 for a stop word
         self.stem_ids: dict[str, int] = {}
         self.stems: list[str] = []
+        self._ranks = np.zeros(0, dtype=np.int64)
+        self._alphabetical = np.zeros(0, dtype=np.int64)
 
     def ids(self, words: WordCounts) -> np.ndarray:
         """The spelling id of each of the note's distinct words."""
@@ -98,6 +100,19 @@ class _Words:
             if word not in ids:
                 self._learn(word)
         return np.fromiter((ids[word] for word in spellings), dtype=np.int64, count=len(spellings))
+
+    def ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each spelling's stem as its rank in alphabetical order (-1 for a stop word), and the
+        stems in that order; kept until new words come, so a rebuild does not sort them again."""
+        if len(self._ranks) != len(self.spellings):
+            if len(self._alphabetical) != len(self.stems):
+                self._alphabetical = np.array(
+                    sorted(range(len(self.stems)), key=self.stems.__getitem__), dtype=np.int64
+                )
+            rank = np.full(len(self.stems) + 1, -1, dtype=np.int64)  # the last one for stop words
+            rank[self._alphabetical] = np.arange(len(self.stems))
+            self._ranks = rank[np.asarray(self.stem_of, dtype=np.int64)]
+        return self._ranks, self._alphabetical
 
     def _learn(self, word: str) -> None:
         self.spelling_ids[word] = len(self.spellings)
@@ -112,7 +127,8 @@ class _Words:
         self.stem_of.append(self.stem_ids[stem])
 
 
-_Tokens = tuple[np.ndarray, np.ndarray]  # (spelling ids, occurrences), one entry per distinct spelling
+# Each note's count of distinct spellings, then every note's spelling ids and their occurrences.
+_Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]
 _WORDS: dict[str, _Words] = {}
 # Each note's spelling ids, kept between rebuilds by a long-running watcher (None: off).
 _TOKENS: dict[tuple[str, str], np.ndarray] | None = None
@@ -131,9 +147,10 @@ def forget_old_tokens(texts_in_use: int) -> None:
         _TOKENS.clear()
 
 
-def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> list[_Tokens]:
+def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> _Tokens:
     forget_old_tokens(len(notes))
-    found = []
+    found: list[np.ndarray] = []
+    counts: list[bytes] = []
     for note in notes:
         counted = note.words if note.words.words else count_words(note)  # a Note built by hand
         key = (language, counted.words)
@@ -142,8 +159,13 @@ def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> list[_T
             ids = words.ids(counted)
             if _TOKENS is not None:
                 _TOKENS[key] = ids
-        found.append((ids, np.frombuffer(counted.counts, dtype=np.uint32).astype(np.int64)))
-    return found
+        found.append(ids)
+        counts.append(counted.counts)
+    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    spellings = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    # One buffer for all the notes' counts: a frombuffer per note costs more than the join.
+    occurrences = np.frombuffer(b"".join(counts), dtype=np.uint32).astype(np.int64)
+    return lengths, spellings, occurrences
 
 
 def build_lexicon(
@@ -167,51 +189,64 @@ def build_lexicon(
     )
 
 
-def _count_stems(
-    words: _Words, tokens: Sequence[_Tokens]
-) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
+def _count_stems(words: _Words, tokens: _Tokens) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
     """The TF-IDF matrix (notes × stems found in at least 2 notes and at most half of them, in
     alphabetical order), the stem id of each column and the notes each spelling occurs in;
     None when no stem qualifies."""
     from scipy import sparse
 
-    lengths = np.fromiter((len(ids) for ids, _ in tokens), dtype=np.int64, count=len(tokens))
-    rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
-    spellings = np.concatenate([ids for ids, _ in tokens]) if len(rows) else np.zeros(0, np.int64)
-    occurrences = np.concatenate([counts for _, counts in tokens]) if len(rows) else np.zeros(0, np.int64)
+    lengths, spellings, occurrences = tokens
+    documents = len(lengths)
+    rows = np.repeat(np.arange(documents, dtype=np.int64), lengths)
     spelling_notes = np.bincount(spellings, minlength=len(words.spellings))
-    stems = np.asarray(words.stem_of, dtype=np.int64)[spellings]
+    ranks, alphabetical = words.ranks()
+    stems = ranks[spellings]  # stems as alphabetical ranks: sorted by note and rank is sorted by column
     spoken = stems >= 0
-    # One entry per (note, stem): spellings of one stem add up.
-    keys, where = np.unique(rows[spoken] * len(words.stems) + stems[spoken], return_inverse=True)
-    frequency = np.bincount(where, weights=occurrences[spoken]).astype(np.float32)
-    rows, stems = np.divmod(keys, max(len(words.stems), 1))
-    columns = _columns(words, np.bincount(stems, minlength=len(words.stems)), len(tokens))
-    if columns is None:
-        return None
-    column_of = np.full(len(words.stems), -1, dtype=np.int64)
-    column_of[columns] = np.arange(len(columns))
-    kept = column_of[stems] >= 0
-    rows, cols, frequency = rows[kept], column_of[stems[kept]], frequency[kept]
-    order = np.lexsort((cols, rows))
-    rows, cols, frequency = rows[order], cols[order], frequency[order]
-    data = _tf_idf(rows, cols, frequency, np.bincount(cols, minlength=len(columns)), len(tokens))
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(tokens)))))
-    matrix = sparse.csr_matrix(
-        (data, cols.astype(np.int32), indptr.astype(np.int32)), (len(tokens), len(columns))
+    rows, stems, frequency = _add_spellings(
+        rows[spoken], stems[spoken], occurrences[spoken], len(words.stems)
     )
-    return matrix, columns, spelling_notes
+    wanted = _wanted(np.bincount(stems, minlength=len(words.stems)), documents)
+    if not wanted.any():
+        return None
+    width = int(wanted.sum())
+    column_of = np.cumsum(wanted) - 1
+    kept = wanted[stems]
+    rows, cols, frequency = rows[kept], column_of[stems[kept]], frequency[kept]
+    data = _tf_idf(rows, cols, frequency, np.bincount(cols, minlength=width), documents)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=documents))))
+    matrix = sparse.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), (documents, width))
+    return matrix, alphabetical[wanted], spelling_notes
 
 
-def _columns(words: _Words, document_frequency: np.ndarray, documents: int) -> np.ndarray | None:
-    """Stems in at least `_MIN_NOTES` notes and at most `_MAX_SHARE` of them, alphabetically."""
+def _add_spellings(
+    rows: np.ndarray, stems: np.ndarray, occurrences: np.ndarray, stem_count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One entry per (note, stem), sorted, with the occurrences of the stem's spellings added up
+    (as float32)."""
+    if not len(rows):
+        return rows, stems, np.zeros(0, dtype=np.float32)
+    keys = rows * stem_count + stems
+    width = int(occurrences.max()).bit_length()
+    if int(keys.max()).bit_length() + width <= 63:
+        # Occurrences packed under the keys: one plain sort instead of an argsort and a gather.
+        packed = np.sort((keys << width) | occurrences)
+        keys, occurrences = packed >> width, packed & ((1 << width) - 1)
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, occurrences = keys[order], occurrences[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    frequency = np.add.reduceat(occurrences, starts).astype(np.float32)
+    rows, stems = np.divmod(keys[starts], stem_count)
+    return rows, stems, frequency
+
+
+def _wanted(document_frequency: np.ndarray, documents: int) -> np.ndarray:
+    """Which stems are in at least `_MIN_NOTES` notes and at most `_MAX_SHARE` of them."""
     most = _MAX_SHARE * documents
     if most < _MIN_NOTES:
-        return None
-    kept = np.flatnonzero((document_frequency >= _MIN_NOTES) & (document_frequency <= most))
-    if not len(kept):
-        return None
-    return np.array(sorted(kept.tolist(), key=words.stems.__getitem__), dtype=np.int64)
+        return np.zeros(len(document_frequency), dtype=bool)
+    wanted: np.ndarray = (document_frequency >= _MIN_NOTES) & (document_frequency <= most)
+    return wanted
 
 
 def _tf_idf(
