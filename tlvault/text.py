@@ -92,14 +92,16 @@ class _Words:
         self._ranks = np.zeros(0, dtype=np.int64)
         self._alphabetical = np.zeros(0, dtype=np.int64)
 
-    def ids(self, words: WordCounts) -> np.ndarray:
-        """The spelling id of each of the note's distinct words."""
-        spellings = words.words.split("\n") if words.words else []
+    def ids(self, counted: Sequence[WordCounts]) -> np.ndarray:
+        """The spelling id of each distinct word of each note, note after note."""
+        # One split and one lookup pass over all the notes: per note, the calls cost more than the words.
+        text = "\n".join(words.words for words in counted if words.words)
+        spellings = text.split("\n") if text else []
         ids = self.spelling_ids
-        for word in spellings:
+        for word in dict.fromkeys(spellings):  # each word once, in the order first seen
             if word not in ids:
                 self._learn(word)
-        return np.fromiter((ids[word] for word in spellings), dtype=np.int64, count=len(spellings))
+        return np.fromiter(map(ids.__getitem__, spellings), dtype=np.int64, count=len(spellings))
 
     def ranks(self) -> tuple[np.ndarray, np.ndarray]:
         """Each spelling's stem as its rank in alphabetical order (-1 for a stop word), and the
@@ -149,23 +151,23 @@ def forget_old_tokens(texts_in_use: int) -> None:
 
 def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> _Tokens:
     forget_old_tokens(len(notes))
-    found: list[np.ndarray] = []
-    counts: list[bytes] = []
-    for note in notes:
-        counted = note.words if note.words.words else count_words(note)  # a Note built by hand
-        key = (language, counted.words)
-        ids = _TOKENS.get(key) if _TOKENS is not None else None
-        if ids is None:
-            ids = words.ids(counted)
-            if _TOKENS is not None:
-                _TOKENS[key] = ids
-        found.append(ids)
-        counts.append(counted.counts)
-    lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    spellings = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    # A Note built by hand has no word counts yet.
+    counted = [note.words if note.words.words else count_words(note) for note in notes]
+    counts = [words.counts for words in counted]
+    lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts)) // 4  # one uint32 a word
     # One buffer for all the notes' counts: a frombuffer per note costs more than the join.
     occurrences = np.frombuffer(b"".join(counts), dtype=np.uint32).astype(np.int64)
-    return lengths, spellings, occurrences
+    if _TOKENS is None:
+        return lengths, words.ids(counted), occurrences
+    keys = [(language, words.words) for words in counted]
+    new = [index for index, key in enumerate(keys) if key not in _TOKENS]
+    if new:
+        found = words.ids([counted[index] for index in new])
+        ends = np.cumsum(lengths[new]).tolist()
+        for index, start, end in zip(new, [0, *ends[:-1]], ends, strict=True):
+            _TOKENS[keys[index]] = found[start:end]
+    remembered = [_TOKENS[key] for key in keys]
+    return lengths, np.concatenate(remembered) if remembered else np.zeros(0, dtype=np.int64), occurrences
 
 
 def build_lexicon(
