@@ -328,17 +328,23 @@ def _approximate_neighbours(
 
 
 def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (row, column) entries of `block` among the `size` highest of their row."""
+    """The (row, column) entries of `block` among the `size` highest of their row, by row."""
     lengths = np.diff(block.indptr)
-    chosen = np.repeat(lengths <= size, lengths)  # short rows keep every entry
+    long = lengths > size
+    starts, ends = block.indptr[:-1][long].tolist(), block.indptr[1:][long].tolist()
     negated = -block.data
     # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
     # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
-    for start, end in zip(
-        block.indptr[:-1][lengths > size].tolist(), block.indptr[1:][lengths > size].tolist(), strict=True
-    ):
-        chosen[start + np.argpartition(negated[start:end], size - 1)[:size]] = True
-    return _rows_of(block.indptr)[chosen], block.indices[chosen].astype(np.int64)
+    chosen = [
+        np.argpartition(negated[start:end], size - 1)[:size] + start
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    short = np.flatnonzero(~long)  # short rows keep every entry
+    first = np.repeat(block.indptr[short] - np.cumsum(lengths[short]) + lengths[short], lengths[short])
+    chosen.append(first + np.arange(len(first)))
+    positions = np.sort(np.concatenate(chosen))
+    rows = np.searchsorted(block.indptr, positions, "right") - 1
+    return rows, block.indices[positions].astype(np.int64)
 
 
 def _exact_neighbours(
