@@ -309,7 +309,8 @@ def _neighbours(
 def _approximate_neighbours(
     matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsc()
+    # In CSR, as the product would convert it block after block.
+    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsr()
     row_parts: list[np.ndarray] = []
     column_parts: list[np.ndarray] = []
     for first in range(0, matrix.shape[0], _BLOCK):
@@ -336,7 +337,7 @@ def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndar
     # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
     # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
     chosen = [
-        np.argpartition(negated[start:end], size - 1)[:size] + start
+        negated[start:end].argpartition(size - 1)[:size] + start
         for start, end in zip(starts, ends, strict=True)
     ]
     short = np.flatnonzero(~long)  # short rows keep every entry
@@ -350,7 +351,7 @@ def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndar
 def _exact_neighbours(
     matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    transposed = matrix.T.tocsc()
+    transposed = matrix.T.tocsr()  # in CSR, as the product would convert it block after block
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ transposed).tocsr()
@@ -435,7 +436,7 @@ def _by_row(
     scores: np.ndarray,
 ) -> dict[str, tuple[tuple[str, float], ...]]:
     """For each row in `present`, its (name of column, score) pairs; `rows` is sorted."""
-    pairs = list(zip([names[column] for column in columns.tolist()], scores.tolist(), strict=True))
+    pairs = list(zip(map(names.__getitem__, columns.tolist()), scores.tolist(), strict=True))
     starts = np.searchsorted(rows, present, "left").tolist()
     ends = np.searchsorted(rows, present, "right").tolist()
     return {
