@@ -202,7 +202,8 @@ def _count_stems(words: _Words, tokens: _Tokens) -> tuple[sparse.csr_matrix, np.
     rows = np.repeat(np.arange(documents, dtype=np.int64), lengths)
     spelling_notes = np.bincount(spellings, minlength=len(words.spellings))
     ranks, alphabetical = words.ranks()
-    stems = ranks[spellings]  # stems as alphabetical ranks: sorted by note and rank is sorted by column
+    # Stems by alphabetical rank: entries sorted by (note, rank) are then in the matrix's order.
+    stems = ranks[spellings]
     spoken = stems >= 0
     rows, stems, frequency = _add_spellings(
         rows[spoken], stems[spoken], occurrences[spoken], len(words.stems)
@@ -224,7 +225,7 @@ def _add_spellings(
     rows: np.ndarray, stems: np.ndarray, occurrences: np.ndarray, stem_count: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One entry per (note, stem), sorted, with the occurrences of the stem's spellings added up
-    (as float32)."""
+    (exact integer sums, then float32)."""
     if not len(rows):
         return rows, stems, np.zeros(0, dtype=np.float32)
     keys = rows * stem_count + stems
@@ -234,7 +235,7 @@ def _add_spellings(
         packed = np.sort((keys << width) | occurrences)
         keys, occurrences = packed >> width, packed & ((1 << width) - 1)
     else:
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)
         keys, occurrences = keys[order], occurrences[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     frequency = np.add.reduceat(occurrences, starts).astype(np.float32)
@@ -337,13 +338,14 @@ def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndar
     # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
     # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
     chosen = [
-        negated[start:end].argpartition(size - 1)[:size] + start
-        for start, end in zip(starts, ends, strict=True)
+        negated[start:end].argpartition(size - 1)[:size] for start, end in zip(starts, ends, strict=True)
     ]
+    picked = np.concatenate([np.zeros(0, dtype=np.int64), *chosen]) + np.repeat(
+        np.array(starts, dtype=np.int64), size
+    )
     short = np.flatnonzero(~long)  # short rows keep every entry
     first = np.repeat(block.indptr[short] - np.cumsum(lengths[short]) + lengths[short], lengths[short])
-    chosen.append(first + np.arange(len(first)))
-    positions = np.sort(np.concatenate(chosen))
+    positions = np.sort(np.concatenate((picked, first + np.arange(len(first)))))
     rows = np.searchsorted(block.indptr, positions, "right") - 1
     return rows, block.indices[positions].astype(np.int64)
 
@@ -388,8 +390,13 @@ def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -
         np.minimum(rows, columns) * size + np.maximum(rows, columns), return_inverse=True
     )
     first, second = np.divmod(pairs, size)
-    products = matrix[first].multiply(matrix[second]).sum(axis=1)
-    return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)[where]
+    cosines = np.zeros(len(pairs))
+    step = _BLOCK * _SHORTLIST * 8  # pairs at once, so that the copied rows stay small
+    for start in range(0, len(pairs), step):
+        chunk = slice(start, start + step)
+        products = matrix[first[chunk]].multiply(matrix[second[chunk]]).sum(axis=1)
+        cosines[chunk] = np.asarray(products, dtype=np.float64).ravel()
+    return np.round(cosines, 4)[where]
 
 
 def _rows_of(indptr: np.ndarray) -> np.ndarray:
