@@ -333,21 +333,26 @@ def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndar
     """The (row, column) entries of `block` among the `size` highest of their row, by row."""
     lengths = np.diff(block.indptr)
     long = lengths > size
-    starts, ends = block.indptr[:-1][long].tolist(), block.indptr[1:][long].tolist()
+    starts, ends = block.indptr[:-1][long], block.indptr[1:][long]
     negated = -block.data
     # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
     # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
-    chosen = [
-        negated[start:end].argpartition(size - 1)[:size] for start, end in zip(starts, ends, strict=True)
+    picks = [
+        negated[start:end].argpartition(size - 1)[:size]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
-    picked = np.concatenate([np.zeros(0, dtype=np.int64), *chosen]) + np.repeat(
-        np.array(starts, dtype=np.int64), size
-    )
-    short = np.flatnonzero(~long)  # short rows keep every entry
-    first = np.repeat(block.indptr[short] - np.cumsum(lengths[short]) + lengths[short], lengths[short])
-    positions = np.sort(np.concatenate((picked, first + np.arange(len(first)))))
+    picked = np.array(picks, dtype=np.int64).reshape(len(starts), size) + starts[:, None]
+    # Short rows keep every entry.
+    positions = np.concatenate((picked.ravel(), _runs(block.indptr[:-1][~long], lengths[~long])))
+    positions.sort()
     rows = np.searchsorted(block.indptr, positions, "right") - 1
     return rows, block.indices[positions].astype(np.int64)
+
+
+def _runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, …, start + length - 1 of every (start, length), one after the other."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.asarray(offsets + np.arange(len(offsets)), dtype=np.int64)
 
 
 def _exact_neighbours(
