@@ -435,7 +435,8 @@ def _order(*keys: np.ndarray) -> np.ndarray:
 
 
 def _levels(scores: np.ndarray, places: int) -> np.ndarray:
-    """Scores rounded to `places` decimals (np.round) as integers in the same order, equal ones equal."""
+    """Scores already rounded to `places` decimals (np.round) as the integers they are tenths,
+    hundredths… of: same order, equal only when equal."""
     return np.rint(scores * 10.0**places).astype(np.int64)
 
 
