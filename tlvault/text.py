@@ -89,15 +89,32 @@ class _Words:
         self.stem_of: list[int] = []  # spelling id -> stem id, -1 for a stop word
         self.stem_ids: dict[str, int] = {}
         self.stems: list[str] = []
+        self._ranks = np.zeros(0, dtype=np.int64)
+        self._alphabetical = np.zeros(0, dtype=np.int64)
 
-    def ids(self, words: WordCounts) -> np.ndarray:
-        """The spelling id of each of the note's distinct words."""
-        spellings = words.words.split("\n") if words.words else []
+    def ids(self, counted: Sequence[WordCounts]) -> np.ndarray:
+        """The spelling id of each distinct word of each note, note after note."""
+        # One split and one lookup pass over all the notes: per note, the calls cost more than the words.
+        text = "\n".join(words.words for words in counted if words.words)
+        spellings = text.split("\n") if text else []
         ids = self.spelling_ids
-        for word in spellings:
+        for word in dict.fromkeys(spellings):  # each word once, in the order first seen
             if word not in ids:
                 self._learn(word)
-        return np.fromiter((ids[word] for word in spellings), dtype=np.int64, count=len(spellings))
+        return np.fromiter(map(ids.__getitem__, spellings), dtype=np.int64, count=len(spellings))
+
+    def ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each spelling's stem as its rank in alphabetical order (-1 for a stop word), and the
+        stems in that order; kept until new words come, so a rebuild does not sort them again."""
+        if len(self._ranks) != len(self.spellings):
+            if len(self._alphabetical) != len(self.stems):
+                self._alphabetical = np.array(
+                    sorted(range(len(self.stems)), key=self.stems.__getitem__), dtype=np.int64
+                )
+            rank = np.full(len(self.stems) + 1, -1, dtype=np.int64)  # the last one for stop words
+            rank[self._alphabetical] = np.arange(len(self.stems))
+            self._ranks = rank[np.asarray(self.stem_of, dtype=np.int64)]
+        return self._ranks, self._alphabetical
 
     def _learn(self, word: str) -> None:
         self.spelling_ids[word] = len(self.spellings)
@@ -112,7 +129,8 @@ class _Words:
         self.stem_of.append(self.stem_ids[stem])
 
 
-_Tokens = tuple[np.ndarray, np.ndarray]  # (spelling ids, occurrences), one entry per distinct spelling
+# Each note's count of distinct spellings, then every note's spelling ids and their occurrences.
+_Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]
 _WORDS: dict[str, _Words] = {}
 # Each note's spelling ids, kept between rebuilds by a long-running watcher (None: off).
 _TOKENS: dict[tuple[str, str], np.ndarray] | None = None
@@ -131,19 +149,25 @@ def forget_old_tokens(texts_in_use: int) -> None:
         _TOKENS.clear()
 
 
-def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> list[_Tokens]:
+def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> _Tokens:
     forget_old_tokens(len(notes))
-    found = []
-    for note in notes:
-        counted = note.words if note.words.words else count_words(note)  # a Note built by hand
-        key = (language, counted.words)
-        ids = _TOKENS.get(key) if _TOKENS is not None else None
-        if ids is None:
-            ids = words.ids(counted)
-            if _TOKENS is not None:
-                _TOKENS[key] = ids
-        found.append((ids, np.frombuffer(counted.counts, dtype=np.uint32).astype(np.int64)))
-    return found
+    # A Note built by hand has no word counts yet.
+    counted = [note.words if note.words.words else count_words(note) for note in notes]
+    counts = [words.counts for words in counted]
+    lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts)) // 4  # one uint32 a word
+    # One buffer for all the notes' counts: a frombuffer per note costs more than the join.
+    occurrences = np.frombuffer(b"".join(counts), dtype=np.uint32).astype(np.int64)
+    if _TOKENS is None:
+        return lengths, words.ids(counted), occurrences
+    keys = [(language, words.words) for words in counted]
+    new = [index for index, key in enumerate(keys) if key not in _TOKENS]
+    if new:
+        found = words.ids([counted[index] for index in new])
+        ends = np.cumsum(lengths[new]).tolist()
+        for index, start, end in zip(new, [0, *ends[:-1]], ends, strict=True):
+            _TOKENS[keys[index]] = found[start:end]
+    remembered = [_TOKENS[key] for key in keys]
+    return lengths, np.concatenate(remembered) if remembered else np.zeros(0, dtype=np.int64), occurrences
 
 
 def build_lexicon(
@@ -167,51 +191,65 @@ def build_lexicon(
     )
 
 
-def _count_stems(
-    words: _Words, tokens: Sequence[_Tokens]
-) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
+def _count_stems(words: _Words, tokens: _Tokens) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
     """The TF-IDF matrix (notes × stems found in at least 2 notes and at most half of them, in
     alphabetical order), the stem id of each column and the notes each spelling occurs in;
     None when no stem qualifies."""
     from scipy import sparse
 
-    lengths = np.fromiter((len(ids) for ids, _ in tokens), dtype=np.int64, count=len(tokens))
-    rows = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
-    spellings = np.concatenate([ids for ids, _ in tokens]) if len(rows) else np.zeros(0, np.int64)
-    occurrences = np.concatenate([counts for _, counts in tokens]) if len(rows) else np.zeros(0, np.int64)
+    lengths, spellings, occurrences = tokens
+    documents = len(lengths)
+    rows = np.repeat(np.arange(documents, dtype=np.int64), lengths)
     spelling_notes = np.bincount(spellings, minlength=len(words.spellings))
-    stems = np.asarray(words.stem_of, dtype=np.int64)[spellings]
+    ranks, alphabetical = words.ranks()
+    # Stems by alphabetical rank: entries sorted by (note, rank) are then in the matrix's order.
+    stems = ranks[spellings]
     spoken = stems >= 0
-    # One entry per (note, stem): spellings of one stem add up.
-    keys, where = np.unique(rows[spoken] * len(words.stems) + stems[spoken], return_inverse=True)
-    frequency = np.bincount(where, weights=occurrences[spoken]).astype(np.float32)
-    rows, stems = np.divmod(keys, max(len(words.stems), 1))
-    columns = _columns(words, np.bincount(stems, minlength=len(words.stems)), len(tokens))
-    if columns is None:
-        return None
-    column_of = np.full(len(words.stems), -1, dtype=np.int64)
-    column_of[columns] = np.arange(len(columns))
-    kept = column_of[stems] >= 0
-    rows, cols, frequency = rows[kept], column_of[stems[kept]], frequency[kept]
-    order = np.lexsort((cols, rows))
-    rows, cols, frequency = rows[order], cols[order], frequency[order]
-    data = _tf_idf(rows, cols, frequency, np.bincount(cols, minlength=len(columns)), len(tokens))
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(tokens)))))
-    matrix = sparse.csr_matrix(
-        (data, cols.astype(np.int32), indptr.astype(np.int32)), (len(tokens), len(columns))
+    rows, stems, frequency = _add_spellings(
+        rows[spoken], stems[spoken], occurrences[spoken], len(words.stems)
     )
-    return matrix, columns, spelling_notes
+    wanted = _wanted(np.bincount(stems, minlength=len(words.stems)), documents)
+    if not wanted.any():
+        return None
+    width = int(wanted.sum())
+    column_of = np.cumsum(wanted) - 1
+    kept = wanted[stems]
+    rows, cols, frequency = rows[kept], column_of[stems[kept]], frequency[kept]
+    data = _tf_idf(rows, cols, frequency, np.bincount(cols, minlength=width), documents)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=documents))))
+    matrix = sparse.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), (documents, width))
+    return matrix, alphabetical[wanted], spelling_notes
 
 
-def _columns(words: _Words, document_frequency: np.ndarray, documents: int) -> np.ndarray | None:
-    """Stems in at least `_MIN_NOTES` notes and at most `_MAX_SHARE` of them, alphabetically."""
+def _add_spellings(
+    rows: np.ndarray, stems: np.ndarray, occurrences: np.ndarray, stem_count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One entry per (note, stem), sorted, with the occurrences of the stem's spellings added up
+    (exact integer sums, then float32)."""
+    if not len(rows):
+        return rows, stems, np.zeros(0, dtype=np.float32)
+    keys = rows * stem_count + stems
+    width = int(occurrences.max()).bit_length()
+    if int(keys.max()).bit_length() + width <= 63:
+        # Occurrences packed under the keys: one plain sort instead of an argsort and a gather.
+        packed = np.sort((keys << width) | occurrences)
+        keys, occurrences = packed >> width, packed & ((1 << width) - 1)
+    else:
+        order = np.argsort(keys)
+        keys, occurrences = keys[order], occurrences[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    frequency = np.add.reduceat(occurrences, starts).astype(np.float32)
+    rows, stems = np.divmod(keys[starts], stem_count)
+    return rows, stems, frequency
+
+
+def _wanted(document_frequency: np.ndarray, documents: int) -> np.ndarray:
+    """Which stems are in at least `_MIN_NOTES` notes and at most `_MAX_SHARE` of them."""
     most = _MAX_SHARE * documents
     if most < _MIN_NOTES:
-        return None
-    kept = np.flatnonzero((document_frequency >= _MIN_NOTES) & (document_frequency <= most))
-    if not len(kept):
-        return None
-    return np.array(sorted(kept.tolist(), key=words.stems.__getitem__), dtype=np.int64)
+        return np.zeros(len(document_frequency), dtype=bool)
+    wanted: np.ndarray = (document_frequency >= _MIN_NOTES) & (document_frequency <= most)
+    return wanted
 
 
 def _tf_idf(
@@ -248,14 +286,10 @@ def _display(words: _Words, columns: np.ndarray, spelling_notes: np.ndarray) -> 
 def _keywords(
     matrix: sparse.csr_matrix, rels: list[str], terms: list[str]
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    keywords = {}
-    weights_all = np.round(matrix.data.astype(np.float64), 6)
-    for row, rel in enumerate(rels):
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        weights, columns = weights_all[start:end], matrix.indices[start:end]
-        top = np.lexsort((columns, -weights))[:_KEYWORDS]  # ties broken by column: deterministic
-        keywords[rel] = tuple(zip([terms[c] for c in columns[top]], weights[top].tolist(), strict=True))
-    return keywords
+    weights = np.round(matrix.data.astype(np.float64), 6)
+    rows = _rows_of(matrix.indptr)
+    best = _best_per_row(rows, _levels(weights, 6), matrix.indices, _KEYWORDS)
+    return _by_row(rels, terms, np.arange(len(rels)), rows[best], matrix.indices[best], weights[best])
 
 
 def _neighbours(
@@ -267,57 +301,85 @@ def _neighbours(
     `_PAIR_BUDGET`, candidates come only from each word's `_POSTINGS` heaviest notes and their
     cosines are then computed exactly; otherwise the whole product is exact.
     """
-    document_frequency = np.diff(matrix.tocsc().indptr).astype(np.int64)
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
     if int((document_frequency**2).sum()) <= _PAIR_BUDGET:
         return _exact_neighbours(matrix, rels, count, minimum)
-    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsc()
-    result: dict[str, tuple[tuple[str, float], ...]] = {}
+    return _approximate_neighbours(matrix, rels, count, minimum)
+
+
+def _approximate_neighbours(
+    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    # In CSR, as the product would convert it block after block.
+    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsr()
+    row_parts: list[np.ndarray] = []
+    column_parts: list[np.ndarray] = []
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ candidates).tocsr()
-        row_parts: list[np.ndarray] = []
-        column_parts: list[np.ndarray] = []
-        shortlist = count * _SHORTLIST
-        for offset in range(block.shape[0]):
-            start, end = block.indptr[offset], block.indptr[offset + 1]
-            scores, columns = block.data[start:end], block.indices[start:end]
-            if len(scores) > shortlist:  # the exact cosines below decide the order
-                top = np.argpartition(-scores, shortlist - 1)[:shortlist]
-                scores, columns = scores[top], columns[top]
-            columns = columns[columns != first + offset]
-            row_parts.append(np.full(len(columns), first + offset, dtype=np.int64))
-            column_parts.append(columns.astype(np.int64))
-        rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
-        _keep_best(result, rels, rows, columns, _cosines(matrix, rows, columns), count, minimum)
-    return result
+        rows, columns = _shortlist(block, count * _SHORTLIST)
+        rows += first
+        mine = columns != rows
+        row_parts.append(rows[mine])
+        column_parts.append(columns[mine])
+    rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
+    scores = _cosines(matrix, rows, columns)
+    keep = scores >= minimum
+    best = _best_per_row(rows[keep], _levels(scores[keep], 4), columns[keep], count)
+    # A row whose candidates all fall short gets an empty tuple; one without candidates, nothing.
+    return _by_row(rels, rels, np.unique(rows), rows[keep][best], columns[keep][best], scores[keep][best])
+
+
+def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) entries of `block` among the `size` highest of their row, by row."""
+    lengths = np.diff(block.indptr)
+    long = lengths > size
+    starts, ends = block.indptr[:-1][long], block.indptr[1:][long]
+    negated = -block.data
+    # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
+    # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
+    picks = [
+        negated[start:end].argpartition(size - 1)[:size]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    picked = np.array(picks, dtype=np.int64).reshape(len(starts), size) + starts[:, None]
+    # Short rows keep every entry.
+    positions = np.concatenate((picked.ravel(), _runs(block.indptr[:-1][~long], lengths[~long])))
+    positions.sort()
+    rows = np.searchsorted(block.indptr, positions, "right") - 1
+    return rows, block.indices[positions].astype(np.int64)
+
+
+def _runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, …, start + length - 1 of every (start, length), one after the other."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.asarray(offsets + np.arange(len(offsets)), dtype=np.int64)
 
 
 def _exact_neighbours(
     matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
 ) -> dict[str, tuple[tuple[str, float], ...]]:
-    transposed = matrix.T.tocsc()
-    result: dict[str, tuple[tuple[str, float], ...]] = {}
+    transposed = matrix.T.tocsr()  # in CSR, as the product would convert it block after block
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ transposed).tocsr()
-        block.data = np.round(block.data.astype(np.float64), 4)
-        for offset in range(block.shape[0]):
-            row = first + offset
-            start, end = block.indptr[offset], block.indptr[offset + 1]
-            scores, columns = block.data[start:end], block.indices[start:end]
-            keep = (columns != row) & (scores >= minimum)
-            scores, columns = scores[keep], columns[keep]
-            top = np.lexsort((columns, -scores))[:count]  # best first, ties by column
-            result[rels[row]] = tuple(zip([rels[c] for c in columns[top]], scores[top].tolist(), strict=True))
-    return result
+        scores = np.round(block.data.astype(np.float64), 4)
+        rows = _rows_of(block.indptr) + first
+        keep = (block.indices != rows) & (scores >= minimum)
+        rows, columns, scores = rows[keep], block.indices[keep], scores[keep]
+        best = _best_per_row(rows - first, _levels(scores, 4), columns, count)
+        parts.append((rows[best], columns[best], scores[best]))
+    rows, columns, scores = (np.concatenate(part) for part in zip(*parts, strict=True))
+    return _by_row(rels, rels, np.arange(len(rels)), rows, columns, scores)
 
 
 def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
-    """The matrix with, for each word, only its `keep` highest-weighted notes."""
+    """The matrix with, for each word, only its `keep` highest-weighted notes (ties: first notes)."""
     columns = matrix.tocsc()
-    drop = np.zeros(columns.nnz, dtype=bool)
-    for column in np.flatnonzero(np.diff(columns.indptr) > keep):
-        start, end = columns.indptr[column], columns.indptr[column + 1]
-        order = np.lexsort((columns.indices[start:end], -columns.data[start:end]))
-        drop[start + order[keep:]] = True
+    # Positive float32 weights order as their bits do, read as integers.
+    levels = columns.data.view(np.int32)
+    kept = _best_per_row(_rows_of(columns.indptr), levels, columns.indices, keep)
+    drop = np.ones(columns.nnz, dtype=bool)
+    drop[kept] = False
     columns.data[drop] = 0.0
     columns.eliminate_zeros()
     return columns.tocsr()
@@ -327,33 +389,70 @@ def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -
     """The exact cosine of each (row, column) note pair of an L2-normalised matrix, rounded to 4 places."""
     if not len(rows):
         return np.zeros(0)
-    products = matrix[rows].multiply(matrix[columns]).sum(axis=1)
-    return np.round(np.asarray(products, dtype=np.float64).ravel(), 4)
+    # A pair and its mirror give the very same float32 products in the same order: compute it once.
+    size = matrix.shape[0]
+    pairs, where = np.unique(
+        np.minimum(rows, columns) * size + np.maximum(rows, columns), return_inverse=True
+    )
+    first, second = np.divmod(pairs, size)
+    cosines = np.zeros(len(pairs))
+    step = _BLOCK * _SHORTLIST * 8  # pairs at once, so that the copied rows stay small
+    for start in range(0, len(pairs), step):
+        chunk = slice(start, start + step)
+        products = matrix[first[chunk]].multiply(matrix[second[chunk]]).sum(axis=1)
+        cosines[chunk] = np.asarray(products, dtype=np.float64).ravel()
+    return np.round(cosines, 4)[where]
 
 
-def _keep_best(
-    result: dict[str, tuple[tuple[str, float], ...]],
+def _rows_of(indptr: np.ndarray) -> np.ndarray:
+    """The row of each entry of a compressed sparse matrix with this `indptr`."""
+    return np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+
+
+def _best_per_row(rows: np.ndarray, levels: np.ndarray, ties: np.ndarray, count: int) -> np.ndarray:
+    """Positions of each row's `count` highest levels, by row, best first, ties by lower `ties`
+    (`rows` sorted; levels and ties non-negative integers, ties distinct within a row)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    order = _order(rows, levels.max() - levels, ties)
+    # Sorting keeps each row's entries where they were, as a run: rank them within it.
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(starts, append=len(rows)))
+    return order[rank < count]
+
+
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """`np.lexsort(keys[::-1])` for non-negative integer keys that are distinct taken together:
+    one argsort of the keys packed in an int64 when they fit, several times faster."""
+    widths = [int(key.max()).bit_length() for key in keys]
+    if sum(widths) > 63:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, width in zip(keys, widths, strict=True):
+        packed <<= width
+        packed |= key
+    return np.argsort(packed)
+
+
+def _levels(scores: np.ndarray, places: int) -> np.ndarray:
+    """Scores already rounded to `places` decimals (np.round) as the integers they are tenths,
+    hundredths… of: same order, equal only when equal."""
+    return np.rint(scores * 10.0**places).astype(np.int64)
+
+
+def _by_row(
     rels: list[str],
+    names: list[str],
+    present: np.ndarray,
     rows: np.ndarray,
     columns: np.ndarray,
     scores: np.ndarray,
-    count: int,
-    minimum: float,
-) -> None:
-    """For every row with candidates, its `count` best columns at or above `minimum`, best first,
-    ties by column (a row whose candidates all fall short gets an empty tuple)."""
-    if not len(rows):
-        return
-    present = np.unique(rows)
-    keep = scores >= minimum
-    rows, columns, scores = rows[keep], columns[keep], scores[keep]
-    order = np.lexsort((columns, -scores, rows))
-    rows, column_list, score_list = rows[order], columns[order].tolist(), scores[order].tolist()
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    """For each row in `present`, its (name of column, score) pairs; `rows` is sorted."""
+    pairs = list(zip(map(names.__getitem__, columns.tolist()), scores.tolist(), strict=True))
     starts = np.searchsorted(rows, present, "left").tolist()
     ends = np.searchsorted(rows, present, "right").tolist()
-    for row, start, end in zip(present.tolist(), starts, ends, strict=True):
-        stop = min(end, start + count)
-        result[rels[row]] = tuple(
-            (rels[column], score)
-            for column, score in zip(column_list[start:stop], score_list[start:stop], strict=True)
-        )
+    return {
+        rels[row]: tuple(pairs[start:end])
+        for row, start, end in zip(present.tolist(), starts, ends, strict=True)
+    }

@@ -330,3 +330,56 @@ def test_the_parser_counts_each_notes_words_once_for_the_lexicon() -> None:
     assert note.words.words.split("\n") == ["deep", "work", "titre", "écrire", "lire", "fois"]
     assert list(np.frombuffer(note.words.counts, dtype=np.uint32)) == [2, 2, 1, 2, 1, 1]
     assert note.words == count_words(note)
+
+
+# --- ties and the large-vault path ----------------------------------------------------------------
+
+
+def test_keywords_of_equal_weight_come_in_alphabetical_order() -> None:
+    shared = "kilo juliet india hotel golf foxtrot echo delta charlie bravo alpha"
+    keywords = build_lexicon(notes_of({"x1.md": shared, "x2.md": shared, **FILLER}), language="en").keywords
+    assert words(Lexicon("en", keywords, {}), "x1.md") == sorted(shared.split())[:8]
+    assert len({weight for _, weight in keywords["x1.md"]}) == 1
+
+
+def test_neighbours_of_equal_similarity_come_in_note_order() -> None:
+    files = {f"x{index}.md": "Beurre, crème." for index in range(7)}
+    lexicon = build_lexicon(notes_of({**files, **FILLER, **FILLER_BIS}), language="fr")
+    assert lexicon.neighbours["x3.md"] == tuple((f"x{index}.md", 1.0) for index in (0, 1, 2, 4, 5))
+
+
+FILLER_BIS = {f"g{index}.md": text for index, text in enumerate(["poulpe", "navet", "sitar", "grêle"])}
+
+
+def test_notes_without_words_have_no_keywords_and_no_neighbours() -> None:
+    files = {"empty.md": "", "digits.md": "1234 5678", "x1.md": "Beurre, crème.", "x2.md": "Beurre, crème."}
+    lexicon = build_lexicon(notes_of({**files, **FILLER}), language="fr")
+    assert lexicon.keywords["empty.md"] == lexicon.keywords["digits.md"] == ()
+    assert lexicon.neighbours["empty.md"] == lexicon.neighbours["digits.md"] == ()
+    assert lexicon.neighbours["x1.md"] == (("x2.md", 1.0),)
+
+
+def test_the_large_vault_path_finds_the_exact_neighbours(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Above the pair budget only each word's heaviest notes propose neighbours; with room for
+    # every note, the proposals cover all pairs and the exact cosines give the same neighbours
+    # (notes sharing no word with any other are simply left out).
+    notes = notes_of(NEIGHBOURS)
+    exact = build_lexicon(notes, language="fr", neighbours=3, min_similarity=0.0)
+    monkeypatch.setattr("tlvault.text._PAIR_BUDGET", 0)
+    monkeypatch.setattr("tlvault.text._POSTINGS", len(notes))
+    large = build_lexicon(notes, language="fr", neighbours=3, min_similarity=0.0)
+    assert large.keywords == exact.keywords
+    assert large.neighbours == {rel: found for rel, found in exact.neighbours.items() if found}
+
+
+def test_the_large_vault_path_keeps_each_words_heaviest_notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One posting per word: "lune" proposes only the note it weighs most in (o3, three words),
+    # so n4 and n5 can no longer find each other through it.
+    notes = notes_of(NEIGHBOURS)
+    monkeypatch.setattr("tlvault.text._PAIR_BUDGET", 0)
+    monkeypatch.setattr("tlvault.text._POSTINGS", 1)
+    found = build_lexicon(notes, language="fr", neighbours=50, min_similarity=0.0).neighbours
+    assert "n5.md" not in [other for other, _ in found.get("n4.md", ())]
+    for rel, pairs in found.items():
+        assert rel not in [other for other, _ in pairs]
+        assert [score for _, score in pairs] == sorted((score for _, score in pairs), reverse=True)
