@@ -9,10 +9,12 @@ so keywords keep their accents.
 
 from __future__ import annotations
 
+import os
 import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -31,6 +33,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _MAX_CHARS = 20_000  # a note's first 20,000 characters say what it is about
 _KEYWORDS = 8
 _BLOCK = 1024  # rows of the similarity product computed at once
+_PRODUCT_THREADS = min(4, os.cpu_count() or 1)  # SciPy's sparse product runs without the GIL
 _PAIR_BUDGET = 50_000_000  # note pairs the exact similarity product may touch
 _POSTINGS = 64  # beyond that budget, notes per word that may propose a neighbour
 _SHORTLIST = 4  # candidates kept per wanted neighbour before exact cosines
@@ -314,13 +317,19 @@ def _approximate_neighbours(
     candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsr()
     row_parts: list[np.ndarray] = []
     column_parts: list[np.ndarray] = []
-    for first in range(0, matrix.shape[0], _BLOCK):
-        block = (matrix[first : first + _BLOCK] @ candidates).tocsr()
-        rows, columns = _shortlist(block, count * _SHORTLIST)
-        rows += first
-        mine = columns != rows
-        row_parts.append(rows[mine])
-        column_parts.append(columns[mine])
+    firsts = range(0, matrix.shape[0], _BLOCK)
+
+    def product(first: int) -> sparse.csr_matrix:
+        return (matrix[first : first + _BLOCK] @ candidates).tocsr()
+
+    # Blocks are multiplied on other cores while this thread shortlists the previous ones.
+    with ThreadPoolExecutor(_PRODUCT_THREADS) as pool:
+        for first, block in zip(firsts, pool.map(product, firsts), strict=True):
+            rows, columns = _shortlist(block, count * _SHORTLIST)
+            rows += first
+            mine = columns != rows
+            row_parts.append(rows[mine])
+            column_parts.append(columns[mine])
     rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
     scores = _cosines(matrix, rows, columns)
     keep = scores >= minimum
