@@ -366,6 +366,8 @@ class Watcher:
             return
         if self._settles_since(pokes):
             self._finish("change", self._take_changes(), prepared)
+        else:
+            log.debug("the vault changed during the early analysis; it waits for the quiet period")
 
     def _settles_since(self, pokes: int) -> bool:
         """Wait for the end of the quiet period; whether it ended with no event since `pokes`."""
