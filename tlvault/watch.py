@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -347,7 +347,7 @@ class Watcher:
         if why != "change" and cache is not None:
             self._verify(cache)
         self._repeats.next_pass()
-        prepared = self._guarded(lambda: prepare_rebuild(self.config, **self._rebuild_options(cache)))
+        prepared = self._guarded(lambda: self._prepare(cache))
         if prepared is not None:
             self._finish(why, changes, prepared)
 
@@ -360,7 +360,7 @@ class Watcher:
         cache = self._open_cache()
         self._repeats.next_pass()
         try:
-            prepared = prepare_rebuild(self.config, **self._rebuild_options(cache))
+            prepared = self._prepare(cache)
         except Exception:  # the rebuild after the quiet period meets it again, and says it
             log.debug("could not prepare the rebuild early", exc_info=True)
             return
@@ -380,8 +380,9 @@ class Watcher:
             self._drain(remaining)
         return False
 
-    def _rebuild_options(self, cache: ParseCache | None) -> dict[str, Any]:
-        return {"now": self.now, "cache": cache, "hold": frozenset(self.breaker.held)}
+    def _prepare(self, cache: ParseCache | None) -> PreparedRebuild:
+        """Read, analyse and render the vault; generated files the breaker holds stay as they are."""
+        return prepare_rebuild(self.config, now=self.now, cache=cache, hold=frozenset(self.breaker.held))
 
     def _take_changes(self) -> list[str]:
         """The changed paths a rebuild now handles (for its status line); the watcher starts afresh."""
