@@ -19,6 +19,7 @@ from itertools import chain
 import igraph
 
 from tlvault.config import Config
+from tlvault.memo import per_note
 from tlvault.model import Note, PreviousCluster
 from tlvault.results import Cluster, IdeaGraph, Lexicon
 
@@ -147,9 +148,7 @@ def _hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> st
 def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple[str, ...]:
     """The cluster's words: those in the most member titles first, then by summed TF-IDF weight."""
     # one Counter over all the titles: `Counter.update` per note is slow
-    in_titles = Counter(
-        [word for rel in notes for word in {word.casefold() for word in _words(graph.notes[rel].name)}]
-    )
+    in_titles = Counter([word for rel in notes for word in _title_words(graph.notes[rel])])
     totals: dict[str, float] = defaultdict(float)
     for rel in notes:
         for word, weight in lexicon.keywords.get(rel, ()):
@@ -161,6 +160,12 @@ def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple
         key=lambda item: (-min(in_titles.get(item[0].casefold(), 0), 3), -item[1], item[0]),
     )
     return tuple(word for word, _ in ranked)
+
+
+@per_note
+def _title_words(note: Note) -> frozenset[str]:
+    """The distinct words of a note's name, case-folded."""
+    return frozenset(word.casefold() for word in _words(note.name))
 
 
 def _words(title: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from tlvault.config import PILLARS, STAGES, Config
 from tlvault.graph import journal_day
+from tlvault.memo import per_note
 from tlvault.model import Note
 from tlvault.results import IdeaGraph, ScoredCluster
 from tlvault.score import stage_matcher
@@ -356,6 +357,7 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
     return counts
 
 
+@per_note
 def _figma_links(note: Note) -> int:
     """Figma links in the note's text and in its link targets."""
     # A look at all the note's text at once first: few notes have any, and most have many paragraphs.

@@ -19,6 +19,7 @@ from itertools import combinations
 import networkx as nx
 
 from tlvault.config import Config, JournalConfig
+from tlvault.memo import per_note
 from tlvault.model import Note, Resolved
 from tlvault.results import Cluster, IdeaGraph, Lexicon, Mention
 
@@ -61,7 +62,7 @@ def _journal_rule(journal: JournalConfig) -> Callable[[Note], bool]:
         # The name without `Note.name`'s slicing: the dot of `.md` ends a date as the name's end would.
         return journal.date_names and _DATE_NAME.match(note.rel, note.rel.rfind("/") + 1) is not None
 
-    return rule
+    return per_note(rule)
 
 
 def journal_day(note: Note) -> date | None:

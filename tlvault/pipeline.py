@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from tlvault import progress
+from tlvault import memo, progress
 from tlvault.cache import CacheEntry, ParseCache, RunRecord, content_hash, outputs_on_disk, pickle_outcome
 from tlvault.cluster import find_clusters
 from tlvault.config import Config
@@ -137,6 +137,7 @@ def prepare_rebuild(
     """Everything `rebuild` does but the writing; `write()` on the result finishes it."""
     started = time.perf_counter()
     today = now or config.scoring.today or date.today()
+    memo.new_rebuild()
     with _long_lived_frozen():
         vault = scan_vault(config)
         if cache is not None:

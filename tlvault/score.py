@@ -16,6 +16,7 @@ from itertools import chain
 
 from tlvault.config import STAGES, Config, StagesConfig
 from tlvault.i18n import capitalise, text, text_count
+from tlvault.memo import per_note
 from tlvault.model import Note
 from tlvault.relations import (
     cluster_bridges,
@@ -89,7 +90,8 @@ class _Scorer:
         self.names = {cluster.id: cluster.name for cluster in clusters}
         self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
         self.stage = stage_matcher(config)
-        self.distilled_statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
+        statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
+        self.distillation = _distillation(config.stages, statuses)
         self.walk = walk_edges(graph, self.membership)
         self.reach = self.walk.reach
         # Many notes share a day: each day's decay is computed once per run.
@@ -139,8 +141,7 @@ class _Scorer:
         links: Sequence[tuple[str, str]],
     ) -> tuple[dict[str, float], _Facts]:
         graph, today = self.graph, self.today
-        statuses = self.distilled_statuses
-        distilled = {n.rel: _distilled(n, stage, statuses) for n, stage in zip(notes, stages, strict=True)}
+        distilled = {note.rel: self.distillation(note) for note in notes}
         mentions = [m for node in (*cluster.notes, *cluster.ghosts) for m in graph.mentions.get(node, ())]
         touches = [day for day in days if day is not None]
         activity = sum(map(self.decay, touches)) + sum([self.decay(m.day) for m in mentions])
@@ -234,7 +235,14 @@ def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
             reached = max(reached, by_tag.get(tag, -1), by_tag.get(tag.split("/", 1)[0], -1))
         return reached
 
-    return match
+    return per_note(match)
+
+
+@lru_cache(maxsize=8)
+def _distillation(stages: StagesConfig, statuses: frozenset[str]) -> Callable[[Note], float]:
+    """`_distilled` of a note at its own stage, for one config's stages and distilled statuses."""
+    stage = _stage_rules(stages)
+    return per_note(lambda note: _distilled(note, stage(note), statuses))
 
 
 def _distilled(note: Note, stage: int, statuses: frozenset[str]) -> float:

@@ -26,6 +26,7 @@ from stop_words import get_stop_words
 if TYPE_CHECKING:
     from scipy import sparse
 
+from tlvault.memo import per_note
 from tlvault.model import Note, WordCounts
 from tlvault.results import Lexicon
 
@@ -56,11 +57,21 @@ def detect_language(notes: Iterable[Note]) -> str:
     """ "fr" or "en": whichever language's most frequent words the notes use more."""
     french = english = 0
     for note in islice(notes, _LANGUAGE_SAMPLE):
-        for paragraph in note.paragraphs[:20]:
-            for word in paragraph.text.lower().split():
-                french += word in _FRENCH
-                english += word in _ENGLISH
+        votes = _language_votes(note)
+        french += votes[0]
+        english += votes[1]
     return "en" if english > french else "fr"
+
+
+@per_note
+def _language_votes(note: Note) -> tuple[int, int]:
+    """How many frequent French and English words the note's first paragraphs use."""
+    french = english = 0
+    for paragraph in note.paragraphs[:20]:
+        for word in paragraph.text.lower().split():
+            french += word in _FRENCH
+            english += word in _ENGLISH
+    return french, english
 
 
 @lru_cache(maxsize=1)

@@ -37,6 +37,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from tlvault import memo
 from tlvault.cache import ParseCache, content_hash, vault_identity
 from tlvault.config import Config
 from tlvault.errors import ConfigError, TlvaultError
@@ -206,6 +207,7 @@ class Watcher:
     def run(self) -> None:
         """Rebuild once, then follow the vault until `stop()`; never returns on an error."""
         remember_tokens(True)
+        memo.remember(True)
         handlers = _log_handlers()
         for handler in handlers:
             handler.addFilter(self._repeats)
@@ -223,6 +225,7 @@ class Watcher:
                     self._stop.wait(_ERROR_PAUSE)
         finally:
             remember_tokens(False)
+            memo.remember(False)
             for handler in handlers:
                 handler.removeFilter(self._repeats)
             self._stop_observer()

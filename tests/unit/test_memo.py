@@ -1,0 +1,143 @@
+"""per_note: results kept per note object between a watcher's rebuilds, and only then."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tlvault import memo
+from tlvault.cache import ParseCache
+from tlvault.config import default_config
+from tlvault.model import Note
+from tlvault.parse import parse_note
+from tlvault.pipeline import rebuild
+
+MTIME_NS = 1_700_000_000 * 10**9
+EXAMPLE = Path(__file__).resolve().parents[2] / "example_vault"
+
+
+@pytest.fixture
+def remembering() -> Iterator[None]:
+    memo.remember(True)
+    try:
+        yield
+    finally:
+        memo.remember(False)
+
+
+def counting() -> tuple[list[str], object]:
+    """A remembered function that records each note it really computes."""
+    calls: list[str] = []
+
+    @memo.per_note
+    def name_length(note: Note) -> int:
+        calls.append(note.rel)
+        return len(note.name)
+
+    return calls, name_length
+
+
+def test_off_by_default_every_call_computes() -> None:
+    calls, name_length = counting()
+    note = parse_note("a.md", "Texte", MTIME_NS)
+    assert [name_length(note), name_length(note)] == [1, 1]  # type: ignore[operator]
+    assert calls == ["a.md", "a.md"]
+
+
+def test_the_same_note_object_is_computed_once(remembering: None) -> None:
+    calls, name_length = counting()
+    note = parse_note("abc.md", "Texte", MTIME_NS)
+    memo.new_rebuild()
+    assert name_length(note) == 3  # type: ignore[operator]
+    memo.new_rebuild()
+    assert name_length(note) == 3  # type: ignore[operator]
+    assert calls == ["abc.md"]
+
+
+def test_an_equal_but_new_note_object_is_computed_again(remembering: None) -> None:
+    # An edited note comes back from the parser as a new object: its old result must not be used.
+    calls, name_length = counting()
+    first = parse_note("abc.md", "Texte", MTIME_NS)
+    name_length(first)  # type: ignore[operator]
+    edited = replace(first, rel="abcd.md")
+    assert name_length(edited) == 4  # type: ignore[operator]
+    assert calls == ["abc.md", "abcd.md"]
+
+
+def test_results_not_asked_for_in_the_last_rebuild_are_dropped(remembering: None) -> None:
+    calls, name_length = counting()
+    kept, dropped = parse_note("kept.md", "", MTIME_NS), parse_note("dropped.md", "", MTIME_NS)
+    memo.new_rebuild()
+    name_length(kept), name_length(dropped)  # type: ignore[operator]
+    memo.new_rebuild()
+    name_length(kept)  # type: ignore[operator]  # asked again: carried into this rebuild
+    memo.new_rebuild()
+    name_length(kept), name_length(dropped)  # type: ignore[operator]
+    assert calls == ["kept.md", "dropped.md", "dropped.md"]
+
+
+def test_turning_it_off_forgets_everything() -> None:
+    calls, name_length = counting()
+    note = parse_note("a.md", "", MTIME_NS)
+    memo.remember(True)
+    name_length(note)  # type: ignore[operator]
+    memo.remember(False)
+    memo.remember(True)
+    try:
+        name_length(note)  # type: ignore[operator]
+    finally:
+        memo.remember(False)
+    assert calls == ["a.md", "a.md"]
+
+
+def test_rebuilds_that_remember_write_what_rebuilds_that_do_not_write(tmp_path: Path) -> None:
+    """The same edits, additions and deletions in two copies of a vault, rebuilt after each change
+    with and without remembering: every generated file is the same, byte for byte."""
+    outputs = {remember: steps_rebuilt(tmp_path / f"v-{remember}", remember) for remember in (True, False)}
+    assert outputs[True] == outputs[False]
+    assert len({str(step) for step in outputs[True]}) == 4  # every step changed the generated files
+
+
+def steps_rebuilt(vault: Path, remember: bool) -> list[dict[str, bytes]]:
+    """The generated files after each step of `change`, rebuilt as the watcher does."""
+    shutil.copytree(EXAMPLE, vault, ignore=shutil.ignore_patterns("tlvault"))
+    cache = ParseCache.open(vault, vault.with_name(vault.name + "-cache"))
+    cache.keep_outcomes = True  # as the watcher does: unchanged notes keep their objects
+    memo.remember(remember)
+    try:
+        found = []
+        for step in range(4):
+            change(vault, step)
+            rebuild(default_config(vault), now=date(2026, 11, 20), cache=cache)
+            found.append(generated(vault))
+        return found
+    finally:
+        memo.remember(False)
+
+
+def change(vault: Path, step: int) -> None:
+    """Step 0 changes nothing; then an idea is edited, a note added, the idea deleted."""
+    idea = vault / "2 - Idées" / "Créer avant de consommer.md"
+    if step == 1:
+        text = idea.read_text(encoding="utf-8").replace("status: graine", "status: publié")
+        idea.write_text(text.replace("tags: [", "tags: [moc, "), encoding="utf-8")
+    elif step == 2:
+        text = "---\nstatus: publié\n---\nhttps://www.figma.com/file/abc Voir [[Créer avant de consommer]]\n"
+        (vault / "2 - Idées" / "Nouvelle.md").write_text(text, encoding="utf-8")
+    elif step == 3:
+        idea.unlink()
+
+
+def generated(vault: Path) -> dict[str, bytes]:
+    """Every generated file's bytes (the state file names the vault: left out)."""
+    folder = vault / "tlvault"
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
