@@ -12,14 +12,16 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
 import networkx as nx
 
-from tlvault.config import Config, JournalConfig
-from tlvault.memo import per_note
+from tlvault import memo
+from tlvault.config import Config, GraphConfig, JournalConfig
 from tlvault.model import Note, Resolved
 from tlvault.results import Cluster, IdeaGraph, Lexicon, Mention
 
@@ -62,7 +64,7 @@ def _journal_rule(journal: JournalConfig) -> Callable[[Note], bool]:
         # The name without `Note.name`'s slicing: the dot of `.md` ends a date as the name's end would.
         return journal.date_names and _DATE_NAME.match(note.rel, note.rel.rfind("/") + 1) is not None
 
-    return per_note(rule)
+    return memo.per_note(rule)
 
 
 def journal_day(note: Note) -> date | None:
@@ -112,7 +114,57 @@ class _Edges:
 
 
 def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, config: Config) -> IdeaGraph:
-    """The idea graph of the vault's notes (journal notes become co-citations and mentions)."""
+    """The idea graph of the vault's notes (journal notes become co-citations and mentions).
+
+    While a watcher remembers results between rebuilds (`memo.remember`), the last graph is
+    patched where its edges changed instead of being built again; the result is the same.
+    """
+    if memo.remembering():
+        return _KEPT.build(notes, resolved, lexicon, config)
+    return _build(notes, resolved, lexicon, config, None)
+
+
+@dataclass
+class _Built:
+    """A graph as built, with the edge table and settings it was built from."""
+
+    edges: _Edges
+    graph: nx.Graph
+    settings: tuple[JournalConfig, GraphConfig]
+
+
+class GraphKeeper:
+    """The last graph built, for the next rebuild to patch (one per process: the watcher's)."""
+
+    def __init__(self) -> None:
+        self.last: _Built | None = None
+
+    def build(self, notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, config: Config) -> IdeaGraph:
+        """`build_graph`, patching the last graph when it was built with the same settings."""
+        last, self.last = self.last, None  # a failure below must not leave a half-patched graph to reuse
+        if last is not None and last.settings != (config.journal, config.graph):
+            last = None
+        built: list[_Built] = []
+        graph = _build(notes, resolved, lexicon, config, last, built.append)
+        self.last = built[0]
+        return graph
+
+    def forget(self) -> None:
+        self.last = None
+
+
+_KEPT = GraphKeeper()
+memo.on_forget(_KEPT.forget)
+
+
+def _build(
+    notes: Sequence[Note],
+    resolved: Resolved,
+    lexicon: Lexicon,
+    config: Config,
+    last: _Built | None,
+    keep: Callable[[_Built], None] | None = None,
+) -> IdeaGraph:
     rule = _journal_rule(config.journal)
     journal = tuple(note for note in notes if rule(note))
     journal_rels = {note.rel for note in journal}
@@ -123,10 +175,15 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
     mentions = _add_journal(edges, journal, members, resolved, ghosts)
     _add_tags(edges, members.values(), config.graph.trivial_tag_share)
     _add_similar(edges, members, lexicon)
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(members), kind="note")
-    graph.add_nodes_from(sorted(ghosts), kind="ghost")
-    _fill(graph, edges)
+    nodes = [*((rel, "note") for rel in sorted(members)), *((key, "ghost") for key in sorted(ghosts))]
+    graph = _patched(last.graph, last.edges, edges, nodes) if last is not None else None
+    if graph is None:
+        graph = nx.Graph()
+        graph.add_nodes_from(sorted(members), kind="note")
+        graph.add_nodes_from(sorted(ghosts), kind="ghost")
+        _fill(graph, edges)
+    if keep is not None:
+        keep(_Built(edges, graph, (config.journal, config.graph)))
     name_counts = Counter(note.name.lower() for note in notes)
     # The graph's own neighbour dicts, without networkx's views: the scores walk them a lot.
     adjacency = dict(graph.adjacency())
@@ -138,18 +195,87 @@ def _fill(graph: nx.Graph, edges: _Edges) -> None:
 
     What `add_edges_from` does, without copying ~90k attribute dicts: that took a third of the
     graph stage on a 10k-note vault. Tested against `add_edges_from` (tests/unit/test_graph.py).
+    Each node's neighbours thus come in sorted order (`_patched` keeps that order).
     """
     adjacency = graph._adj  # networkx's own dict of neighbour dicts (its documented data structure)
     for a in sorted(edges.kinds):
         row, near = edges.kinds[a], adjacency[a]
         for b in sorted(row):
-            kinds = row[b]
-            if len(kinds) == 1:  # most edges: the weight of their one kind, as `sum` would give it
-                [weight] = kinds.values()
-            else:
-                weight = sum(kinds.values())
-            evidence = tuple(edges.evidence[a, b]) if "cocitation" in kinds else ()
-            near[b] = adjacency[b][a] = {"weight": weight, "kinds": kinds, "evidence": evidence}
+            near[b] = adjacency[b][a] = _attributes(edges, a, b, row[b])
+
+
+def _attributes(edges: _Edges, a: str, b: str, kinds: dict[str, float]) -> dict[str, Any]:
+    """The data of edge a–b (a < b): its total weight, its kinds and its evidence."""
+    if len(kinds) == 1:  # most edges: the weight of their one kind, as `sum` would give it
+        [weight] = kinds.values()
+    else:
+        weight = sum(kinds.values())
+    evidence = tuple(edges.evidence[a, b]) if "cocitation" in kinds else ()
+    return {"weight": weight, "kinds": kinds, "evidence": evidence}
+
+
+_PATCH_SHARE = 0.2  # beyond this share of changed edges, building afresh is cheaper
+
+
+def _patched(graph: nx.Graph, before: _Edges, after: _Edges, nodes: list[tuple[str, str]]) -> nx.Graph | None:
+    """`graph`, built from the edge table `before`, changed in place into the graph `_fill` makes
+    of `after` with these `nodes` (in order, with their kind): same nodes, same neighbours in the
+    same order, equal edge data. None (graph untouched) when too much changed to be worth it."""
+    changed = _changed_pairs(before, after)
+    if len(changed) > _PATCH_SHARE * graph.number_of_edges() + 64:
+        return None
+    _set_nodes(graph, nodes)
+    adjacency = graph._adj
+    unsorted: set[str] = set()
+    for a, b in changed:
+        kinds = after.kinds.get(a, {}).get(b)
+        if kinds is None:  # gone (perhaps with one of its nodes, already removed)
+            adjacency.get(a, {}).pop(b, None)  # a deletion keeps the other neighbours in order
+            adjacency.get(b, {}).pop(a, None)
+            continue
+        if b not in adjacency[a]:
+            unsorted.update((a, b))
+        adjacency[a][b] = adjacency[b][a] = _attributes(after, a, b, kinds)
+    for node in unsorted:
+        near = adjacency[node]
+        ordered = sorted(near.items())
+        near.clear()
+        near.update(ordered)
+    return graph
+
+
+def _changed_pairs(before: _Edges, after: _Edges) -> list[tuple[str, str]]:
+    """The node pairs (a < b) whose edge was added, removed, or given other kinds or evidence."""
+    # Kinds are added stage by stage, so equal kinds dicts also list their kinds in the same order.
+    changed: list[tuple[str, str]] = []
+    for a in before.kinds.keys() | after.kinds.keys():
+        old, new = before.kinds.get(a, {}), after.kinds.get(a, {})
+        if old != new:
+            changed.extend((a, b) for b in old.keys() | new.keys() if old.get(b) != new.get(b))
+    if before.evidence != after.evidence:
+        changed.extend(
+            pair
+            for pair in before.evidence.keys() | after.evidence.keys()
+            if before.evidence.get(pair) != after.evidence.get(pair)
+        )
+    return sorted(set(changed))
+
+
+def _set_nodes(graph: nx.Graph, nodes: list[tuple[str, str]]) -> None:
+    """Make the graph's nodes exactly `nodes`, in that order (edges of removed nodes go with them)."""
+    if [(node, data["kind"]) for node, data in graph._node.items()] == nodes:
+        return
+    wanted = {node for node, _ in nodes}
+    graph.remove_nodes_from([node for node in graph._node if node not in wanted])
+    # Rebuilt in place: networkx's views hold these very dicts.
+    attributes = {node: graph._node.get(node) for node, _ in nodes}
+    neighbours = {node: graph._adj.get(node) for node, _ in nodes}
+    graph._node.clear()
+    graph._adj.clear()
+    for node, kind in nodes:
+        known = attributes[node]
+        graph._node[node] = known if known is not None and known["kind"] == kind else {"kind": kind}
+        graph._adj[node] = neighbours[node] if neighbours[node] is not None else {}
 
 
 def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:

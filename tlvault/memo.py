@@ -1,4 +1,4 @@
-"""Per-note results kept between the rebuilds of a long-running watcher.
+"""Results kept between the rebuilds of a long-running watcher: per note, and the last graph.
 
 Between two watcher rebuilds, the parse cache hands back the very same `Note` object for every
 note that did not change, so anything computed from one note alone (and from settings that are
@@ -47,13 +47,28 @@ _MEMOS: weakref.WeakSet[_Memo[object]] = weakref.WeakSet()
 _enabled = False
 
 
+_FORGET: list[Callable[[], None]] = []  # what else is kept between rebuilds, to drop with the rest
+
+
 def remember(enabled: bool = True) -> None:
-    """Keep per-note results between rebuilds (the watcher), or stop and forget them."""
+    """Keep results between rebuilds (the watcher), or stop and forget them."""
     global _enabled
     _enabled = enabled
     for memo in _MEMOS:
         memo.current.clear()
         memo.previous.clear()
+    for forget in _FORGET:
+        forget()
+
+
+def remembering() -> bool:
+    """Whether results are kept between rebuilds."""
+    return _enabled
+
+
+def on_forget(forget: Callable[[], None]) -> None:
+    """Have `remember` call `forget` too: for results kept elsewhere than by `per_note`."""
+    _FORGET.append(forget)
 
 
 def new_rebuild() -> None:

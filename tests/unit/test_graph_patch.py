@@ -1,0 +1,156 @@
+"""The watcher's graph, patched between rebuilds, is the graph a fresh build makes: same nodes,
+same neighbours in the same order, same edge data, through hundreds of random changes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tlvault import memo
+from tlvault.config import Config, GraphConfig
+from tlvault.graph import GraphKeeper, build_graph
+from tlvault.model import Note
+from tlvault.parse import parse_note
+from tlvault.resolve import resolve_links
+from tlvault.results import IdeaGraph, Lexicon
+
+CONFIG = Config(vault=Path("vault"))
+MTIME_NS = 1_700_000_000 * 10**9
+NAMES = [f"idée {i}" for i in range(30)]
+GHOSTS = ["Fantôme", "fantôme", "Autre piste", "Livre à lire"]
+TAGS = ["#écriture", "#vision", "#moc", "#journal"]
+
+
+@pytest.fixture
+def remembering() -> Iterator[None]:
+    memo.remember(True)
+    try:
+        yield
+    finally:
+        memo.remember(False)
+
+
+def shape(graph: IdeaGraph) -> list[Any]:
+    """Everything about a graph that a later stage could see, orders included."""
+    network = graph.graph
+    for a, near in network.adj.items():
+        for b, data in near.items():
+            assert network.adj[b][a] is data  # one data dict per edge, shared by both ends
+    return [
+        list(network.nodes(data=True)),
+        [
+            (a, [(b, d["weight"], list(d["kinds"].items()), d["evidence"]) for b, d in near.items()])
+            for a, near in network.adj.items()
+        ],
+        list(network.edges(data="weight")),
+        list(graph.adjacency.items()) == list(network.adj.items()),
+        list(graph.notes),
+        list(graph.ghosts.items()),
+        [note.rel for note in graph.journal],
+        list(graph.mentions.items()),
+        sorted(graph.linked),
+        list(graph.name_counts.items()),
+    ]
+
+
+class RandomVault:
+    """Idea notes linking each other and ghosts, journal notes co-citing them, tags, neighbours."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.texts: dict[str, str] = {}
+        self.neighbours: dict[str, tuple[tuple[str, float], ...]] = {}
+        for name in NAMES[:20]:
+            self.texts[f"{name}.md"] = self.note_text()
+        for day in range(1, 6):
+            self.texts[f"Journal/2026-11-0{day}.md"] = self.journal_text()
+
+    def note_text(self) -> str:
+        pick = self.random
+        links = [f"[[{pick.choice(NAMES + GHOSTS)}]]" for _ in range(pick.randint(0, 4))]
+        tags = pick.sample(TAGS[:3], pick.randint(0, 2))
+        return f"Une idée. {' '.join(links)} {' '.join(tags)}\n"
+
+    def journal_text(self) -> str:
+        pick = self.random
+        paragraphs = [
+            pick.choice(["Relu ", "Pensé à ", ""])
+            + " et ".join(f"[[{pick.choice(NAMES + GHOSTS)}]]" for _ in range(pick.randint(1, 3)))
+            for _ in range(pick.randint(1, 3))
+        ]
+        return "\n\n".join([*paragraphs, "#journal"]) + "\n"
+
+    def change(self) -> None:
+        """One random change: an edit, a new note, a deletion, a retag or new lexical neighbours."""
+        pick = self.random
+        ideas = [rel for rel in self.texts if not rel.startswith("Journal/")]
+        kind = pick.choice(["edit", "edit", "add", "delete", "journal", "neighbours", "to journal"])
+        if kind == "edit" and ideas:
+            self.texts[pick.choice(ideas)] = self.note_text()
+        elif kind == "add":
+            self.texts[f"{pick.choice(NAMES)}.md"] = self.note_text()
+        elif kind == "delete" and len(ideas) > 2:
+            del self.texts[pick.choice(ideas)]
+        elif kind == "journal":
+            self.texts[f"Journal/2026-11-{pick.randint(1, 28):02d}.md"] = self.journal_text()
+        elif kind == "to journal" and ideas:
+            self.texts[pick.choice(ideas)] += "\n#journal\n"
+        else:
+            rels = sorted(self.texts)
+            for rel in pick.sample(rels, min(3, len(rels))):
+                chosen = pick.sample(rels, 2)
+                self.neighbours[rel] = tuple((other, 0.5) for other in chosen if other != rel)
+
+    def notes(self) -> list[Note]:
+        return [parse_note(rel, text, MTIME_NS) for rel, text in sorted(self.texts.items())]
+
+    def lexicon(self) -> Lexicon:
+        present = {rel: found for rel, found in self.neighbours.items() if rel in self.texts}
+        return Lexicon("fr", {}, present)
+
+
+def built(vault: RandomVault, notes: list[Note], keeper: GraphKeeper | None = None) -> IdeaGraph:
+    """The graph of the vault's notes: afresh, or through `keeper`."""
+    resolved = resolve_links(notes, sorted(vault.texts))
+    if keeper is None:
+        return build_graph(notes, resolved, vault.lexicon(), CONFIG)
+    return keeper.build(notes, resolved, vault.lexicon(), CONFIG)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_patched_graph_is_the_graph_built_afresh(seed: int) -> None:
+    vault, keeper = RandomVault(seed), GraphKeeper()
+    graphs = []
+    for _ in range(80):
+        vault.change()
+        notes = vault.notes()
+        kept = built(vault, notes, keeper)
+        assert shape(kept) == shape(built(vault, notes))
+        graphs.append(kept.graph)
+    # The same networkx graph went from change to change: it was patched, not built again.
+    assert len({id(graph) for graph in graphs}) < len(graphs) / 4
+
+
+def test_new_settings_build_a_new_graph() -> None:
+    vault, keeper = RandomVault(0), GraphKeeper()
+    notes = vault.notes()
+    first = built(vault, notes, keeper)
+    assert built(vault, notes, keeper).graph is first.graph
+    wider = Config(vault=Path("vault"), graph=GraphConfig(trivial_tag_share=0.9))
+    resolved = resolve_links(notes, sorted(vault.texts))
+    again = keeper.build(notes, resolved, vault.lexicon(), wider)
+    assert again.graph is not first.graph
+    assert shape(again) == shape(build_graph(notes, resolved, vault.lexicon(), wider))
+
+
+def test_the_watcher_switch_uses_the_kept_graph_and_forgets_it(remembering: None) -> None:
+    vault = RandomVault(1)
+    notes = vault.notes()
+    first = built(vault, notes)
+    assert built(vault, notes).graph is first.graph
+    memo.remember(True)  # turned on again: everything kept is forgotten
+    assert built(vault, notes).graph is not first.graph
