@@ -26,7 +26,7 @@ from stop_words import get_stop_words
 if TYPE_CHECKING:
     from scipy import sparse
 
-from tlvault.memo import per_note
+from tlvault import memo
 from tlvault.model import Note, WordCounts
 from tlvault.results import Lexicon
 
@@ -63,7 +63,7 @@ def detect_language(notes: Iterable[Note]) -> str:
     return "en" if english > french else "fr"
 
 
-@per_note
+@memo.per_note
 def _language_votes(note: Note) -> tuple[int, int]:
     """How many frequent French and English words the note's first paragraphs use."""
     french = english = 0
@@ -187,7 +187,28 @@ def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> _Tokens
 def build_lexicon(
     notes: Sequence[Note], *, language: str, neighbours: int = 5, min_similarity: float = 0.2
 ) -> Lexicon:
-    """Keywords of every note and, for each, its `neighbours` most similar notes above `min_similarity`."""
+    """Keywords of every note and, for each, its `neighbours` most similar notes above `min_similarity`.
+
+    While a watcher remembers results (`memo.remember`), a call with the same words in the same
+    notes as the last one (an edit of properties, links or tasks only) returns the last lexicon.
+    """
+    if not memo.remembering():
+        return _build_lexicon(notes, language, neighbours, min_similarity)
+    # Unchanged notes bring the very same WordCounts objects: comparing them costs an identity check.
+    key = (language, neighbours, min_similarity, [(n.rel, n.words if n.words.words else n) for n in notes])
+    if _LAST_LEXICON and _LAST_LEXICON[0][0] == key:
+        return _LAST_LEXICON[0][1]
+    _LAST_LEXICON.clear()
+    lexicon = _build_lexicon(notes, language, neighbours, min_similarity)
+    _LAST_LEXICON.append((key, lexicon))
+    return lexicon
+
+
+_LAST_LEXICON: list[tuple[object, Lexicon]] = []  # the watcher's last lexicon and what it was made of
+memo.on_forget(_LAST_LEXICON.clear)
+
+
+def _build_lexicon(notes: Sequence[Note], language: str, neighbours: int, min_similarity: float) -> Lexicon:
     if len(notes) < 2:
         return Lexicon(language, {}, {})
     words = _WORDS.setdefault(language, _Words(language))

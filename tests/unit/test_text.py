@@ -16,6 +16,7 @@ import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
+from tlvault import memo
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
@@ -323,6 +324,23 @@ def test_remembered_tokens_give_the_lexicon_of_a_fresh_build_after_an_edit() -> 
     fresh = build_lexicon(notes_of(edited), language="fr")
     assert remembered == fresh == again
     assert remembered != build_lexicon(notes_of(WEIGHTED), language="fr")
+
+
+def test_a_watcher_gets_the_last_lexicon_back_while_no_word_changed() -> None:
+    notes = notes_of(WEIGHTED)
+    retagged = [parse_note(n.rel, f"---\nstatus: publié\n---\n{WEIGHTED[n.rel]}") for n in notes]
+    edited = notes_of({**WEIGHTED, "b.md": "La lettre du lundi se relit le vendredi, avant de publier."})
+    memo.remember(True)
+    try:
+        first = build_lexicon(notes, language="fr")
+        same_words = build_lexicon(retagged, language="fr")  # a property: no new word
+        other_words = build_lexicon(edited, language="fr")
+        other_language = build_lexicon(edited, language="en")
+    finally:
+        memo.remember(False)
+    assert same_words is first
+    assert other_words is not first and other_words == build_lexicon(edited, language="fr")
+    assert other_language == build_lexicon(edited, language="en") != other_words
 
 
 def test_the_parser_counts_each_notes_words_once_for_the_lexicon() -> None:
