@@ -11,6 +11,7 @@ import posixpath
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from tlvault import memo
 from tlvault.model import Note, Resolved
 from tlvault.results import UnresolvedLink
 
@@ -22,7 +23,7 @@ class LinkIndex:
         """Index `files`; notes under the folder `generated` lose ties against the user's notes."""
         self._generated = _fold(generated.strip("/")) + "/" if generated else None
         self._by_path: dict[str, str] = {}
-        self._by_name: dict[str, list[tuple[str, str]]] = {}  # name -> (folded path, rel)
+        self._by_name: dict[str, list[tuple[str, str]]] = {}  # name -> (folded path, rel), by rel
         for rel in sorted(files):
             folded = _fold(rel)
             # Two files differing only in case or Unicode form: the first in sorted order
@@ -32,6 +33,37 @@ class LinkIndex:
         # Most targets open the same file from any folder: one lookup each, whatever the note.
         self._fixed: dict[str, str | None] = {}
         self._memo: dict[tuple[str, str], str | None] = {}  # (target, folder) for the others
+        self._answered: dict[str, list[str]] = {}  # target name (`target_name`) -> targets answered
+
+    def carried_over(self, added: Iterable[str], removed: Iterable[str]) -> LinkIndex:
+        """The index once files were added and removed, keeping every answer those files cannot
+        change: those for targets that name none of them (see `target_name`)."""
+        added, removed = sorted(set(added)), set(removed)
+        index = LinkIndex(())
+        index._generated = self._generated
+        index._by_path, index._by_name = dict(self._by_path), dict(self._by_name)
+        touched = {_fold(rel).rsplit("/", 1)[-1] for rel in (*added, *removed)}
+        for name in touched:
+            kept = [entry for entry in self._by_name.get(name, ()) if entry[1] not in removed]
+            fresh = [(_fold(rel), rel) for rel in added if _fold(rel).rsplit("/", 1)[-1] == name]
+            entries = sorted(kept + fresh, key=lambda entry: entry[1])  # as if listed in sorted order
+            index._by_name[name] = entries
+            for folded in {_fold(rel) for rel in (*added, *removed) if _fold(rel).rsplit("/", 1)[-1] == name}:
+                first = next((rel for path, rel in entries if path == folded), None)
+                if first is None:
+                    index._by_path.pop(folded, None)
+                else:
+                    index._by_path[folded] = first
+            if not entries:
+                del index._by_name[name]
+        stale = _names_of_files(touched) | {_VOLATILE}
+        index._fixed, index._memo = dict(self._fixed), dict(self._memo)
+        index._answered = {name: targets for name, targets in self._answered.items() if name not in stale}
+        for name in stale & self._answered.keys():
+            for target in self._answered[name]:
+                index._fixed.pop(target, None)
+        index._memo = {key: found for key, found in index._memo.items() if target_name(key[0]) not in stale}
+        return index
 
     def resolve(self, target: str, source_rel: str) -> str | None:
         """The vault-relative file that `target`, written in note `source_rel`, opens; None if none."""
@@ -49,6 +81,7 @@ class LinkIndex:
     def _resolve(self, target: str, folder: str) -> None:
         """Store where `target` leads: in `_fixed` if the note's folder does not matter."""
         path = _fold(target.strip())
+        self._answered.setdefault(target_name(target), []).append(target)
         if path.startswith(("./", "../")):  # relative to the note's folder (rule 44)
             joined = posixpath.normpath(posixpath.join(_fold(folder), path))
             self._memo[target, folder] = None if joined.startswith("..") else self._exact(joined)
@@ -105,11 +138,86 @@ def resolve_links(notes: Sequence[Note], files: Iterable[str], *, generated: str
 
     A note of tlvault's output folder `generated` never wins a tie against a note of the user's:
     while tlvault renames a generated note that took a user note's name, links keep their meaning.
+    While a watcher remembers results (`memo.remember`), only the links that files added or
+    removed since the last call could redirect, and those of changed notes, are resolved again.
     """
+    if memo.remembering():
+        return _KEPT.resolve(notes, tuple(files), generated)
     index = LinkIndex(files, generated=generated)
     return Resolved(
         {note.rel: tuple(index.resolve(link.target, note.rel) for link in note.links) for note in notes}
     )
+
+
+_VOLATILE = "/"  # in a note's names: a target whose file name resolving does not tell (`../`)
+
+
+def target_name(target: str) -> str:
+    """The folded file name a link target can only open a file of (as `name` or `name.md`), or
+    `_VOLATILE` for a relative target ending in a folder, whose file name the path decides."""
+    name = _fold(target.strip()).rsplit("/", 1)[-1]
+    return _VOLATILE if name in ("", ".", "..") else name
+
+
+class _ResolutionKeeper:
+    """The watcher's last link index and answers, carried over to the next vault state."""
+
+    def __init__(self) -> None:
+        self.files: tuple[str, ...] | None = None  # None: nothing to reuse
+        self.generated: str | None = None
+        self.index = LinkIndex(())
+        self.answers: dict[str, tuple[Note, tuple[str | None, ...]]] = {}  # rel -> (note, its targets)
+
+    def resolve(self, notes: Sequence[Note], files: tuple[str, ...], generated: str | None) -> Resolved:
+        """`resolve_links`, reusing every answer no added or removed file can change."""
+        if self.files is None or generated != self.generated:
+            self.index, stale = LinkIndex(files, generated=generated), None
+        elif files != self.files:
+            before, after = set(self.files), set(files)
+            stale = _names_of_files(before ^ after)
+            self.index = self.index.carried_over(after - before, before - after)
+        else:
+            stale = frozenset()
+        self.files, self.generated = None, generated  # a failure below leaves nothing to reuse
+        answers: dict[str, tuple[Note, tuple[str | None, ...]]] = {}
+        for note in notes:
+            known = self.answers.get(note.rel)
+            if (
+                stale is not None
+                and known is not None
+                and known[0] is note
+                and not (stale and _note_names(note) & (stale | {_VOLATILE}))
+            ):
+                answers[note.rel] = known
+            else:
+                index = self.index
+                answers[note.rel] = (note, tuple(index.resolve(link.target, note.rel) for link in note.links))
+        self.answers, self.files = answers, files
+        return Resolved({rel: targets for rel, (_, targets) in answers.items()})
+
+    def forget(self) -> None:
+        self.files, self.index, self.answers = None, LinkIndex(()), {}
+
+
+def _names_of_files(files: Iterable[str]) -> frozenset[str]:
+    """The target names (see `target_name`) that can open any of `files`."""
+    names = set()
+    for rel in files:
+        name = _fold(rel).rsplit("/", 1)[-1]
+        names.add(name)
+        if name.endswith(".md"):
+            names.add(name[:-3])
+    return frozenset(names)
+
+
+@memo.per_note
+def _note_names(note: Note) -> frozenset[str]:
+    """The target names of a note's links."""
+    return frozenset(target_name(link.target) for link in note.links if link.target.strip())
+
+
+_KEPT = _ResolutionKeeper()
+memo.on_forget(_KEPT.forget)
 
 
 def unresolved_links(notes: Sequence[Note], resolved: Resolved) -> tuple[UnresolvedLink, ...]:
