@@ -18,8 +18,8 @@ from itertools import chain
 
 import igraph
 
+from tlvault import memo
 from tlvault.config import Config
-from tlvault.memo import per_note
 from tlvault.model import Note, PreviousCluster
 from tlvault.results import Cluster, IdeaGraph, Lexicon
 
@@ -73,7 +73,28 @@ def find_clusters(
 
 
 def _louvain(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
-    """Louvain communities of the graph's nodes; the same graph and seed give the same answer."""
+    """Louvain communities of the graph's nodes; the same graph and seed give the same answer.
+
+    While a watcher remembers results (`memo.remember`), a graph its last patch left unchanged
+    gets the last answer back.
+    """
+    if not memo.remembering():
+        return _communities(graph, resolution, seed)
+    key = (graph.revision, resolution, seed)
+    if _LAST_LOUVAIN and _LAST_LOUVAIN[0][0] is graph.graph and _LAST_LOUVAIN[0][1] == key:
+        return _LAST_LOUVAIN[0][2]
+    _LAST_LOUVAIN.clear()
+    communities = _communities(graph, resolution, seed)
+    _LAST_LOUVAIN.append((graph.graph, key, communities))
+    return communities
+
+
+# The watcher's last Louvain answer, with the graph object (kept alive: its id stays its own) and key.
+_LAST_LOUVAIN: list[tuple[object, tuple[int, float, int], list[list[str]]]] = []
+memo.on_forget(_LAST_LOUVAIN.clear)
+
+
+def _communities(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
     nodes = sorted(graph.graph.nodes)
     index = {node: position for position, node in enumerate(nodes)}
     edges, weights = [], []
@@ -162,7 +183,7 @@ def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple
     return tuple(word for word, _ in ranked)
 
 
-@per_note
+@memo.per_note
 def _title_words(note: Note) -> frozenset[str]:
     """The distinct words of a note's name, case-folded."""
     return frozenset(word.casefold() for word in _words(note.name))

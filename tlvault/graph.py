@@ -131,6 +131,7 @@ class _Built:
     edges: _Edges
     graph: nx.Graph
     settings: tuple[JournalConfig, GraphConfig]
+    revision: int  # see IdeaGraph.revision
 
 
 class GraphKeeper:
@@ -176,18 +177,23 @@ def _build(
     _add_tags(edges, members.values(), config.graph.trivial_tag_share)
     _add_similar(edges, members, lexicon)
     nodes = [*((rel, "note") for rel in sorted(members)), *((key, "ghost") for key in sorted(ghosts))]
-    graph = _patched(last.graph, last.edges, edges, nodes) if last is not None else None
-    if graph is None:
-        graph = nx.Graph()
+    changes = _patched(last.graph, last.edges, edges, nodes) if last is not None else None
+    if last is not None and changes is not None:
+        graph, revision = last.graph, last.revision + (changes > 0)
+    else:
+        graph, revision = nx.Graph(), 0
         graph.add_nodes_from(sorted(members), kind="note")
         graph.add_nodes_from(sorted(ghosts), kind="ghost")
         _fill(graph, edges)
     if keep is not None:
-        keep(_Built(edges, graph, (config.journal, config.graph)))
+        keep(_Built(edges, graph, (config.journal, config.graph), revision))
     name_counts = Counter(note.name.lower() for note in notes)
     # The graph's own neighbour dicts, without networkx's views: the scores walk them a lot.
     adjacency = dict(graph.adjacency())
-    return IdeaGraph(graph, members, ghosts, journal, mentions, frozenset(linked), name_counts, adjacency)
+    linked_pairs = frozenset(linked)
+    return IdeaGraph(
+        graph, members, ghosts, journal, mentions, linked_pairs, name_counts, adjacency, revision
+    )
 
 
 def _fill(graph: nx.Graph, edges: _Edges) -> None:
@@ -217,14 +223,15 @@ def _attributes(edges: _Edges, a: str, b: str, kinds: dict[str, float]) -> dict[
 _PATCH_SHARE = 0.2  # beyond this share of changed edges, building afresh is cheaper
 
 
-def _patched(graph: nx.Graph, before: _Edges, after: _Edges, nodes: list[tuple[str, str]]) -> nx.Graph | None:
-    """`graph`, built from the edge table `before`, changed in place into the graph `_fill` makes
+def _patched(graph: nx.Graph, before: _Edges, after: _Edges, nodes: list[tuple[str, str]]) -> int | None:
+    """Change `graph`, built from the edge table `before`, in place into the graph `_fill` makes
     of `after` with these `nodes` (in order, with their kind): same nodes, same neighbours in the
-    same order, equal edge data. None (graph untouched) when too much changed to be worth it."""
+    same order, equal edge data. Returns how many nodes and edges changed (0: none), or None,
+    the graph untouched, when too much changed to be worth it."""
     changed = _changed_pairs(before, after)
     if len(changed) > _PATCH_SHARE * graph.number_of_edges() + 64:
         return None
-    _set_nodes(graph, nodes)
+    nodes_changed = _set_nodes(graph, nodes)
     adjacency = graph._adj
     unsorted: set[str] = set()
     for a, b in changed:
@@ -241,7 +248,7 @@ def _patched(graph: nx.Graph, before: _Edges, after: _Edges, nodes: list[tuple[s
         ordered = sorted(near.items())
         near.clear()
         near.update(ordered)
-    return graph
+    return len(changed) + nodes_changed
 
 
 def _changed_pairs(before: _Edges, after: _Edges) -> list[tuple[str, str]]:
@@ -261,10 +268,11 @@ def _changed_pairs(before: _Edges, after: _Edges) -> list[tuple[str, str]]:
     return sorted(set(changed))
 
 
-def _set_nodes(graph: nx.Graph, nodes: list[tuple[str, str]]) -> None:
-    """Make the graph's nodes exactly `nodes`, in that order (edges of removed nodes go with them)."""
+def _set_nodes(graph: nx.Graph, nodes: list[tuple[str, str]]) -> bool:
+    """Make the graph's nodes exactly `nodes`, in that order (edges of removed nodes go with them);
+    False if they already were."""
     if [(node, data["kind"]) for node, data in graph._node.items()] == nodes:
-        return
+        return False
     wanted = {node for node, _ in nodes}
     graph.remove_nodes_from([node for node in graph._node if node not in wanted])
     # Rebuilt in place: networkx's views hold these very dicts.
@@ -276,6 +284,7 @@ def _set_nodes(graph: nx.Graph, nodes: list[tuple[str, str]]) -> None:
         known = attributes[node]
         graph._node[node] = known if known is not None and known["kind"] == kind else {"kind": kind}
         graph._adj[node] = neighbours[node] if neighbours[node] is not None else {}
+    return True
 
 
 def _node(target: str, resolved: str | None, members: dict[str, Note], ghosts: dict[str, str]) -> str | None:

@@ -46,6 +46,9 @@ class IdeaGraph:
     linked: frozenset[tuple[str, str]]  # node pairs joined by a written link, each pair sorted
     name_counts: Mapping[str, int]  # lower-cased note name -> notes with that name (journals included)
     adjacency: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # node -> neighbour -> edge data
+    # Patches a watcher made to `graph` with changes (the same graph object at the same revision has
+    # the same nodes and edges); 0 for a graph built afresh.
+    revision: int = 0
 
 
 @dataclass(frozen=True)

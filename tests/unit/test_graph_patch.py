@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tlvault import memo
+from tlvault.cluster import _louvain
 from tlvault.config import Config, GraphConfig
 from tlvault.graph import GraphKeeper, build_graph
 from tlvault.model import Note
@@ -154,3 +155,32 @@ def test_the_watcher_switch_uses_the_kept_graph_and_forgets_it(remembering: None
     assert built(vault, notes).graph is first.graph
     memo.remember(True)  # turned on again: everything kept is forgotten
     assert built(vault, notes).graph is not first.graph
+
+
+def test_the_revision_moves_only_when_nodes_or_edges_change() -> None:
+    vault, keeper = RandomVault(2), GraphKeeper()
+    first = built(vault, vault.notes(), keeper)
+    again = built(vault, vault.notes(), keeper)  # new note objects, same content
+    vault.texts["idée 0.md"] = "Voir [[idée 1]] et [[Fantôme]]."
+    changed = built(vault, vault.notes(), keeper)
+    assert again.graph is first.graph is changed.graph
+    assert (first.revision, again.revision, changed.revision) == (0, 0, 1)
+    assert (
+        build_graph(
+            vault.notes(), resolve_links(vault.notes(), sorted(vault.texts)), vault.lexicon(), CONFIG
+        ).revision
+        == 0
+    )
+
+
+def test_a_watcher_reuses_communities_only_for_an_unchanged_graph(remembering: None) -> None:
+    vault = RandomVault(3)
+    first = built(vault, vault.notes())
+    communities = _louvain(first, 1.0, 42)
+    assert _louvain(built(vault, vault.notes()), 1.0, 42) is communities
+    assert _louvain(first, 1.5, 42) is not communities  # other settings: computed again
+    vault.texts["idée 0.md"] = "Voir [[idée 1]], [[idée 2]] et [[idée 3]]."
+    changed = built(vault, vault.notes())
+    recomputed = _louvain(changed, 1.0, 42)
+    memo.remember(False)
+    assert recomputed == _louvain(built(vault, vault.notes()), 1.0, 42)
