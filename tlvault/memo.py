@@ -1,10 +1,10 @@
 """Results kept between the rebuilds of a long-running watcher: per note, and the last graph.
 
 Between two watcher rebuilds, the parse cache hands back the very same `Note` object for every
-note that did not change, so anything computed from one note alone (and from settings that are
-part of the key) can be reused as long as that object is alive. A result is kept for one more
-rebuild after its note was last asked about, then dropped: an edited note's old results go with
-its old object. A one-shot rebuild does not keep anything (`remember(False)`, the default).
+note that did not change, so anything computed from one note alone (and from settings the
+function closes over) can be reused as long as that object is alive. An edited note comes back
+as a new object, so its old results are never used again; they are dropped once stale results
+outnumber `STALE_MAX`. A one-shot rebuild keeps nothing (`remember(False)`, the default).
 """
 
 from __future__ import annotations
@@ -18,36 +18,21 @@ from tlvault.model import Note
 
 V = TypeVar("V")
 
+STALE_MAX = 1000  # results of notes no longer in the vault, per function, before all are dropped
+
 
 class _Memo(Generic[V]):
-    """One function's results, in two generations: asked about in this rebuild, or the last one."""
+    """One function's results by note id. Entries hold their note, so no other object can take
+    that id while the entry exists."""
 
     def __init__(self) -> None:
-        self.current: dict[int, tuple[Note, V]] = {}
-        self.previous: dict[int, tuple[Note, V]] = {}
-
-    def get(self, note: Note) -> tuple[Note, V] | None:
-        """The note's entry, if kept (moved to this rebuild's generation)."""
-        # Entries hold their note, so no other object can take its id while it is kept.
-        key = id(note)
-        found = self.current.get(key)
-        if found is None:
-            found = self.previous.get(key)
-            if found is None:
-                return None
-            self.current[key] = found
-        return found
-
-    def age(self) -> None:
-        self.previous, self.current = self.current, {}
+        self.entries: dict[int, tuple[Note, V]] = {}
 
 
 # Weak: a function made for settings that are no longer used takes its memo with it.
 _MEMOS: weakref.WeakSet[_Memo[object]] = weakref.WeakSet()
-_enabled = False
-
-
 _FORGET: list[Callable[[], None]] = []  # what else is kept between rebuilds, to drop with the rest
+_enabled = False
 
 
 def remember(enabled: bool = True) -> None:
@@ -55,8 +40,7 @@ def remember(enabled: bool = True) -> None:
     global _enabled
     _enabled = enabled
     for memo in _MEMOS:
-        memo.current.clear()
-        memo.previous.clear()
+        memo.entries.clear()
     for forget in _FORGET:
         forget()
 
@@ -71,11 +55,12 @@ def on_forget(forget: Callable[[], None]) -> None:
     _FORGET.append(forget)
 
 
-def new_rebuild() -> None:
-    """Start a rebuild: results not asked about since the one before last are dropped."""
-    if _enabled:
-        for memo in _MEMOS:
-            memo.age()
+def new_rebuild(notes: int) -> None:
+    """Start a rebuild of a vault of `notes` notes: a function whose kept results outnumber them
+    by more than `STALE_MAX` (notes edited or deleted since) forgets them all."""
+    for memo in _MEMOS:
+        if len(memo.entries) > notes + STALE_MAX:
+            memo.entries.clear()
 
 
 def per_note(function: Callable[[Note], V]) -> Callable[[Note], V]:
@@ -85,17 +70,19 @@ def per_note(function: Callable[[Note], V]) -> Callable[[Note], V]:
     function per settings, in a cached factory, so that the memo goes with them).
     """
     memo: _Memo[V] = _Memo()
-    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared and aged through this set
+    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared through this set
+    entries = memo.entries  # cleared in place, never replaced
 
     @wraps(function)
     def remembered(note: Note) -> V:
         if not _enabled:
             return function(note)
-        found = memo.get(note)
+        found = entries.get(id(note))
         if found is not None:
             return found[1]
         value = function(note)
-        memo.current[id(note)] = (note, value)
+        entries[id(note)] = (note, value)
         return value
 
+    remembered.memo = memo  # type: ignore[attr-defined]  # the set above holds it weakly: keep it alive
     return remembered

@@ -137,9 +137,9 @@ def prepare_rebuild(
     """Everything `rebuild` does but the writing; `write()` on the result finishes it."""
     started = time.perf_counter()
     today = now or config.scoring.today or date.today()
-    memo.new_rebuild()
     with _long_lived_frozen():
         vault = scan_vault(config)
+        memo.new_rebuild(len(vault.notes))
         if cache is not None:
             _absorb_touches(config, vault, cache)
         fingerprint = _fingerprint(config, today, vault, cache) if cache else None

@@ -52,9 +52,9 @@ def test_off_by_default_every_call_computes() -> None:
 def test_the_same_note_object_is_computed_once(remembering: None) -> None:
     calls, name_length = counting()
     note = parse_note("abc.md", "Texte", MTIME_NS)
-    memo.new_rebuild()
+    memo.new_rebuild(1)
     assert name_length(note) == 3  # type: ignore[operator]
-    memo.new_rebuild()
+    memo.new_rebuild(1)
     assert name_length(note) == 3  # type: ignore[operator]
     assert calls == ["abc.md"]
 
@@ -69,16 +69,19 @@ def test_an_equal_but_new_note_object_is_computed_again(remembering: None) -> No
     assert calls == ["abc.md", "abcd.md"]
 
 
-def test_results_not_asked_for_in_the_last_rebuild_are_dropped(remembering: None) -> None:
+def test_stale_results_beyond_the_allowance_are_all_dropped(remembering: None) -> None:
     calls, name_length = counting()
-    kept, dropped = parse_note("kept.md", "", MTIME_NS), parse_note("dropped.md", "", MTIME_NS)
-    memo.new_rebuild()
-    name_length(kept), name_length(dropped)  # type: ignore[operator]
-    memo.new_rebuild()
-    name_length(kept)  # type: ignore[operator]  # asked again: carried into this rebuild
-    memo.new_rebuild()
-    name_length(kept), name_length(dropped)  # type: ignore[operator]
-    assert calls == ["kept.md", "dropped.md", "dropped.md"]
+    kept = parse_note("kept.md", "", MTIME_NS)
+    edits = [parse_note(f"edit{i}.md", "", MTIME_NS) for i in range(memo.STALE_MAX + 1)]
+    name_length(kept)  # type: ignore[operator]
+    for edit in edits[:-1]:  # one note edited again and again: a new object each time
+        name_length(edit)  # type: ignore[operator]
+    memo.new_rebuild(1)  # 1 note in the vault, 1 + STALE_MAX results kept: within the allowance
+    name_length(kept)  # type: ignore[operator]
+    name_length(edits[-1])  # type: ignore[operator]
+    memo.new_rebuild(1)  # one more: everything goes
+    name_length(kept)  # type: ignore[operator]
+    assert calls.count("kept.md") == 2 and len(calls) == memo.STALE_MAX + 3
 
 
 def test_turning_it_off_forgets_everything() -> None:
