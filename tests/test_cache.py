@@ -446,3 +446,87 @@ def test_rebuild_refused_while_the_vault_is_locked(
     assert generated(config) == oracle(config, tmp_path)
     assert lock_path(config.vault).is_file()
     assert not lock_path(config.vault).resolve().is_relative_to(config.vault.resolve())
+
+
+# -- a store written in the background ------------------------------------------------------
+
+
+def _entries(count: int) -> list[tuple[str, int, int, str, Note, None]]:
+    """`count` cache entries (more than one INSERT statement's worth when count > 199)."""
+    notes = [
+        parse_note(f"Note {i}.md", f"# Note {i}\n\nSur [[Note {i + 1}]].\n".encode(), 0) for i in range(count)
+    ]
+    return [(note.rel, 30 + i, 1000 + i, f"{i:032x}", note, None) for i, note in enumerate(notes)]
+
+
+def _rows(path: Path) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT * FROM notes ORDER BY rel").fetchall()
+    finally:
+        connection.close()
+
+
+def test_background_store_writes_what_a_store_writes(tmp_path: Path) -> None:
+    """Same rows in the database, in both orders of many inserts and deletions (several statements
+    each), once the background store has settled."""
+    entries = _entries(450)
+    databases = []
+    for background in (False, True):
+        vault = tmp_path / f"vault-{background}"
+        vault.mkdir()
+        cache = ParseCache.open(vault)
+        cache.store(entries, present=[entry[0] for entry in entries], background=background)
+        kept = entries[::2]
+        cache.store(kept[:3], present=[entry[0] for entry in kept], background=background)  # 225 gone
+        cache.settle()
+        assert cache.is_enabled
+        assert sorted(cache.files) == sorted(entry[0] for entry in kept)
+        cache.close()
+        databases.append(_rows(cache_path(vault)))
+        assert cached_files(vault) == cache.files
+    assert databases[0] == databases[1]
+    assert len(databases[0]) == 225
+
+
+def test_rebuild_leaves_its_background_store_written(tmp_path: Path) -> None:
+    """rebuild() returns once the parse's store is in the database, even with the cache still open
+    and no run to remember (a dry run)."""
+    config = new_vault(tmp_path / "vault", "notes")
+    cache = ParseCache.open(config.vault)
+    rebuild(config, now=TODAY, cache=cache, dry_run=True)
+    assert cache._writer is None
+    assert cached_files(config.vault) == cache.files
+    cache.close()
+
+
+def test_failed_background_store_writes_nothing_and_disables_the_cache(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One transaction over all statements: a failure in the last one leaves none of the rows
+    before it (as a kill -9 would), and the cache is then off for the run with one warning."""
+    entries = _entries(450)
+    cache = ParseCache.open(tmp_path)
+    broken = (*entries[-1][:3], object(), *entries[-1][4:])  # a digest SQLite cannot bind
+    with caplog.at_level(logging.WARNING, logger="tlvault"):
+        cache.store([*entries[:-1], broken], present=[entry[0] for entry in entries], background=True)  # type: ignore[list-item]
+        cache.settle()
+    assert not cache.is_enabled
+    assert "cannot be written" in caplog.text
+    assert _rows(cache_path(tmp_path)) == []
+
+
+def test_background_store_failure_is_raised_by_settle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ParseCache.open(tmp_path)
+
+    def fail(statements: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(cache, "_transaction", fail)
+    cache.store(_entries(3), present=[], background=True)
+    with pytest.raises(MemoryError):
+        cache.settle()
+    cache.settle()  # raised once
+    cache.close()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 import networkx as nx
 import pytest
@@ -267,3 +272,47 @@ def test_export_writes_the_graph(make_vault: MakeVault, run_cli: RunCli, tmp_pat
 
 def test_now_must_be_a_date(run_cli: RunCli) -> None:
     assert run_cli("rebuild", "--now", "hier").exit_code == 2
+
+
+class _ExitedError(Exception):
+    """What the patched `os._exit` raises instead of ending the test process."""
+
+
+def _fake_exit(code: int) -> NoReturn:
+    raise _ExitedError(code)
+
+
+def test_exit_now_flushes_then_skips_the_teardown(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")  # buffered: nothing reaches `raw` before a flush
+    out.write('{"format": "tlvault-rebuild/1"}\n')
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(os, "_exit", _fake_exit)
+    with pytest.raises(_ExitedError) as exited:
+        cli.exit_now(3)
+    assert exited.value.args == (3,)
+    assert raw.getvalue() == b'{"format": "tlvault-rebuild/1"}\n'
+
+
+def test_exit_now_waits_for_a_live_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "_exit", _fake_exit)
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        with pytest.raises(SystemExit) as exited:  # the ordinary exit, which joins the thread
+            cli.exit_now(1)
+    finally:
+        release.set()
+        thread.join()
+    assert exited.value.code == 1
+
+
+def test_exit_now_after_a_closed_stream_exits_normally(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    closed.close()  # as main() leaves stderr after a broken pipe
+    monkeypatch.setattr(sys, "stderr", closed)
+    monkeypatch.setattr(os, "_exit", _fake_exit)
+    with pytest.raises(SystemExit) as exited:
+        cli.exit_now(0)
+    assert exited.value.code == 0

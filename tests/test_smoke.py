@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, write_file
+from tlvault.cache import ParseCache
 
 
 def test_python_m_tlvault_help() -> None:
@@ -35,3 +37,29 @@ def test_rebuild_on_example_vault_in_a_subprocess(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert '"format": "tlvault-rebuild/1"' in result.stdout
     assert (tmp_path / "example_vault" / "tlvault" / ".tlvault-state.json").is_file()
+
+
+def test_rebuild_process_flushes_its_report_and_commits_the_cache(tmp_path: Path) -> None:
+    """`python -m tlvault rebuild` ends without the interpreter's teardown: its piped (so
+    block-buffered) summary line is out and the cache holds every note and the run."""
+    vault = tmp_path / "vault"
+    for i in range(40):
+        write_file(vault / f"Note {i}.md", f"# Note {i}\n\nAbout [[Note {(i + 1) % 40}]], idea {i % 7}.\n")
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tlvault", "rebuild", str(vault)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("40 notes read, 0 skipped; 40 links, 0 unresolved;")
+    cache = ParseCache.open(vault)
+    try:
+        assert len(cache.files) == 40
+        assert cache.run is not None
+    finally:
+        cache.close()

@@ -1,10 +1,8 @@
-"""`python -m tlvault`: calls cli.main() and nothing else."""
+"""`python -m tlvault`: calls cli.run() and nothing else."""
 
 from __future__ import annotations
 
-import sys
-
-from tlvault.cli import main
+from tlvault.cli import run
 
 if __name__ == "__main__":  # parse workers re-import this module; they must not run the CLI
-    sys.exit(main())
+    run()

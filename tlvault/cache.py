@@ -19,6 +19,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,12 @@ _APPLICATION_ID = 0x746C7631  # "tlv1": marks the SQLite file as tlvault's
 
 Outcome = Note | Skipped
 CacheEntry = tuple[str, int, int, str, Outcome, bytes | None]  # rel, size, mtime_ns, digest, outcome, blob
+_Statements = list[tuple[str, list[tuple[Any, ...]]]]  # SQL and the parameters of each execution
+# Rows per INSERT or DELETE statement (5 parameters a row, within SQLite's oldest limit of 999): a
+# write in the background takes the GIL back once per statement, not once per row, so that it is
+# not slowed down to the interpreter's switch interval (5 ms) per row by a busy main thread.
+_ROWS_PER_STATEMENT = 199
+_DELETE = "DELETE FROM notes WHERE rel IN ({})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,8 @@ class ParseCache:
         self.keep_outcomes = False  # a watcher keeps outcomes unpickled between rebuilds
         self._outcomes: dict[str, tuple[str, Outcome]] = {}  # rel -> (digest, outcome)
         self._connection: sqlite3.Connection | None = None
+        self._writer: threading.Thread | None = None  # a store still being written (background=True)
+        self._writer_failure: BaseException | None = None
 
     @classmethod
     def open(cls, vault: Path, folder: Path | None = None) -> ParseCache:
@@ -148,9 +157,13 @@ class ParseCache:
             self._outcomes[rel] = (cached.digest, outcome)
         return outcome
 
-    def store(self, entries: Iterable[CacheEntry], present: Iterable[str]) -> None:
+    def store(
+        self, entries: Iterable[CacheEntry], present: Iterable[str], *, background: bool = False
+    ) -> None:
         """Remember new outcomes (rel, size, mtime_ns, digest, outcome, pickled outcome or None)
-        and forget files that are gone (`present`: every note rel now)."""
+        and forget files that are gone (`present`: every note rel now). With `background`, the
+        database is written in a thread (one transaction, as always) while the caller goes on;
+        every later use of the database, and `settle()`, waits for it."""
         updates = []
         for rel, size, mtime_ns, digest, outcome, blob in entries:
             cached = CachedFile.of(size, mtime_ns, digest, outcome, blob)
@@ -165,12 +178,26 @@ class ParseCache:
         if not updates and not gone:
             return
         rows = [(rel, c.size, c.mtime_ns, c.digest, c.blob) for rel, c in updates]
-        self._execute_many(
-            [
-                ("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows),
-                ("DELETE FROM notes WHERE rel = ?", [(rel,) for rel in sorted(gone)]),
-            ]
-        )
+        statements = [
+            *_batched("INSERT OR REPLACE INTO notes VALUES {}", "(?, ?, ?, ?, ?)", rows),
+            *_batched(_DELETE, "?", [(rel,) for rel in sorted(gone)]),
+        ]
+        if not background:
+            self._execute_many(statements)
+            return
+        self.settle()
+        if self._connection is not None:
+            self._writer = threading.Thread(target=self._write_behind, args=(statements,), name="cache-store")
+            self._writer.start()
+
+    def settle(self) -> None:
+        """Wait until a store written in the background is in the database (or has failed)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.join()
+        failure, self._writer_failure = self._writer_failure, None
+        if failure is not None:
+            raise failure
 
     def verify(self, vault: Path) -> list[str]:
         """Re-hash every cached note and forget those whose content changed behind an unchanged
@@ -186,7 +213,7 @@ class ParseCache:
                 del self.files[rel]
         if stale:
             self.run = None
-            self._execute_many([("DELETE FROM notes WHERE rel = ?", [(rel,) for rel in stale])])
+            self._execute_many(_batched(_DELETE, "?", [(rel,) for rel in stale]))
         return stale
 
     def remember_run(self, run: RunRecord | None) -> None:
@@ -196,7 +223,11 @@ class ParseCache:
         self._execute_many([("INSERT OR REPLACE INTO meta VALUES ('run', ?)", [(blob,)])])
 
     def close(self) -> None:
-        """Close the database; the loaded rows stay usable."""
+        """Close the database once any background store is written; the loaded rows stay usable."""
+        self.settle()
+        self._disconnect()
+
+    def _disconnect(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -290,7 +321,19 @@ class ParseCache:
             log.warning("cache %s cannot be rebuilt (%s); running without it", self.path, exc)
             self.close()
 
-    def _execute_many(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    def _execute_many(self, statements: _Statements) -> None:
+        """Run statements in one transaction, after any store still being written."""
+        self.settle()
+        self._transaction(statements)
+
+    def _write_behind(self, statements: _Statements) -> None:
+        """The background store's thread: its failure is raised by the next `settle()`."""
+        try:
+            self._transaction(statements)
+        except BaseException as exc:  # not lost in the thread: the caller sees it
+            self._writer_failure = exc
+
+    def _transaction(self, statements: _Statements) -> None:
         """Run statements in one transaction; a failure disables the cache for this run."""
         if self._connection is None:
             return
@@ -301,7 +344,17 @@ class ParseCache:
                     self._connection.executemany(sql, rows)
         except sqlite3.Error as exc:
             log.warning("cache %s cannot be written (%s); running without it", self.path, exc)
-            self.close()
+            self._disconnect()  # not close(): this may be the background store's own thread
+
+
+def _batched(sql: str, placeholder: str, rows: list[tuple[Any, ...]]) -> _Statements:
+    """`sql` with `{}` filled by as many `placeholder`s as rows, _ROWS_PER_STATEMENT rows at most."""
+    statements: _Statements = []
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        batch = rows[start : start + _ROWS_PER_STATEMENT]
+        text = sql.format(", ".join([placeholder] * len(batch)))
+        statements.append((text, [tuple(value for row in batch for value in row)]))
+    return statements
 
 
 class _ForeignCacheError(Exception):

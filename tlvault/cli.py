@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -14,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -88,6 +90,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return ExitCode.FAILED
+
+
+def run() -> NoReturn:
+    """The `tlvault` program: `main()`, then exit with its code without the interpreter's teardown."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once its output is flushed, skipping the teardown when safe."""
+    # Freeing a rebuild's millions of objects one by one costs about 0.15 s on a 10k-note vault,
+    # and there is nothing left to do: main() returns after every file, the cache and the lock are
+    # closed. A thread or child process still alive gets the ordinary exit, which waits for it.
+    if threading.active_count() > 1 or multiprocessing.active_children():
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # the reader left, or stderr was closed: the ordinary exit says so
+        sys.exit(code)
+    logging.shutdown()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:

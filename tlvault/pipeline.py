@@ -122,6 +122,8 @@ class PreparedRebuild:
             data, outputs, vault = self.rendered
             with _long_lived_frozen():
                 _write(self, data, outputs, vault)
+        if self.cache is not None:  # the parse's store, written during the analysis, is in
+            self.cache.settle()
         self.report.seconds = self.seconds + time.perf_counter() - started
         return self.report
 
@@ -437,7 +439,9 @@ def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) ->
         outcomes[i] = outcome
         if outcome is not None and digest is not None:
             updates.append((source.rel, source.size, source.mtime_ns, digest, outcome, blob))
-    cache.store(updates, present=[source.rel for source in vault.notes])
+    # Written in a thread while the analysis runs: SQLite works without the GIL, on the core the
+    # parse workers no longer use.
+    cache.store(updates, present=[source.rel for source in vault.notes], background=True)
     return outcomes
 
 
