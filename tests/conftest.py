@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tlvault import memo
 from tlvault.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +30,16 @@ def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("TLVAULT_CACHE_DIR", str(folder / "cache"))
     monkeypatch.setenv("TLVAULT_DATA_DIR", str(folder / "data"))
     return folder
+
+
+@pytest.fixture
+def remembering() -> Iterator[None]:
+    """Results kept between rebuilds, as in the watcher, for the test only."""
+    memo.remember(True)
+    try:
+        yield
+    finally:
+        memo.remember(False)
 
 
 @pytest.fixture(scope="session", autouse=True)

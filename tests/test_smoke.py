@@ -26,14 +26,7 @@ def test_rebuild_on_example_vault_in_a_subprocess(tmp_path: Path) -> None:
     """The demo command, run on a copy of the example vault with a copy of the repository's config."""
     shutil.copytree(REPO / "example_vault", tmp_path / "example_vault")
     shutil.copy(REPO / "config.yaml", tmp_path / "config.yaml")
-    result = subprocess.run(
-        [sys.executable, "-m", "tlvault", "rebuild", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = tlvault_process(["rebuild", "--json"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"format": "tlvault-rebuild/1"' in result.stdout
     assert (tmp_path / "example_vault" / "tlvault" / ".tlvault-state.json").is_file()
@@ -46,15 +39,7 @@ def test_rebuild_process_flushes_its_report_and_commits_the_cache(tmp_path: Path
     for i in range(40):
         write_file(vault / f"Note {i}.md", f"# Note {i}\n\nAbout [[Note {(i + 1) % 40}]], idea {i % 7}.\n")
     env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    result = subprocess.run(
-        [sys.executable, "-m", "tlvault", "rebuild", str(vault)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = tlvault_process(["rebuild", str(vault)], tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("40 notes read, 0 skipped; 40 links, 0 unresolved;")
     cache = ParseCache.open(vault)
@@ -63,3 +48,18 @@ def test_rebuild_process_flushes_its_report_and_commits_the_cache(tmp_path: Path
         assert cache.run is not None
     finally:
         cache.close()
+
+
+def tlvault_process(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m tlvault ARGS` run to its end in `cwd`, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "tlvault", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )

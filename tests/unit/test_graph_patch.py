@@ -4,7 +4,6 @@ same neighbours in the same order, same edge data, through hundreds of random ch
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,6 @@ MTIME_NS = 1_700_000_000 * 10**9
 NAMES = [f"idée {i}" for i in range(30)]
 GHOSTS = ["Fantôme", "fantôme", "Autre piste", "Livre à lire"]
 TAGS = ["#écriture", "#vision", "#moc", "#journal"]
-
-
-@pytest.fixture
-def remembering() -> Iterator[None]:
-    memo.remember(True)
-    try:
-        yield
-    finally:
-        memo.remember(False)
 
 
 def shape(graph: IdeaGraph) -> list[Any]:

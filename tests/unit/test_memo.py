@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from tlvault import memo
 from tlvault.cache import ParseCache
@@ -19,15 +16,6 @@ from tlvault.pipeline import rebuild
 
 MTIME_NS = 1_700_000_000 * 10**9
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_vault"
-
-
-@pytest.fixture
-def remembering() -> Iterator[None]:
-    memo.remember(True)
-    try:
-        yield
-    finally:
-        memo.remember(False)
 
 
 def counting() -> tuple[list[str], object]:

@@ -4,11 +4,9 @@ does, through hundreds of random file additions, removals and note edits."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 
-from tlvault import memo
 from tlvault.model import Note, Resolved
 from tlvault.parse import parse_note
 from tlvault.resolve import LinkIndex, resolve_links, target_name
@@ -40,15 +38,6 @@ TARGETS = [
     "",
     "#Titre",
 ]
-
-
-@pytest.fixture
-def remembering() -> Iterator[None]:
-    memo.remember(True)
-    try:
-        yield
-    finally:
-        memo.remember(False)
 
 
 class RandomFiles:
