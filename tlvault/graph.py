@@ -135,7 +135,11 @@ class _Built:
 
 
 class GraphKeeper:
-    """The last graph built, for the next rebuild to patch (one per process: the watcher's)."""
+    """The last graph built, for the next rebuild to patch (one per process: the watcher's).
+
+    The networkx graph a build returns is changed in place by the next one: only the latest
+    `IdeaGraph` is to be read.
+    """
 
     def __init__(self) -> None:
         self.last: _Built | None = None
