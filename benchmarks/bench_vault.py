@@ -113,8 +113,9 @@ def peer_python() -> str:
     return str(python)
 
 
-def one_edit_latencies(vault: Path, repeat: int) -> list[float]:
-    """Save a new note while `tlvault watch` runs; seconds until the index is replaced, minus the debounce."""
+def one_edit_latencies(vault: Path, repeat: int, edit: str = "new note") -> list[float]:
+    """Save a new note (or, with `edit="property"`, change an idea's `status`) while `tlvault watch`
+    runs; seconds until the index is replaced, minus the debounce."""
     watcher = subprocess.Popen(
         tlvault("watch", str(vault), "--debounce", str(DEBOUNCE)),
         stdout=subprocess.PIPE,
@@ -127,12 +128,19 @@ def one_edit_latencies(vault: Path, repeat: int) -> list[float]:
         _wait(lambda: any(line[:2].isdigit() for line in lines), 120)  # the first status line
         time.sleep(2 * DEBOUNCE)  # the watcher's own first writes have settled
         index = index_note(vault)
-        template = sorted((vault / "2 - Idées").rglob("*.md"))[0]
+        ideas = sorted((vault / "2 - Idées").rglob("*.md"))
+        template = ideas[0]
+        idea = next(path for path in ideas if "\nstatus: " in path.read_text(encoding="utf-8"))
+        original = idea.read_text(encoding="utf-8")
         latencies = []
         for i in range(repeat):
             before = os.stat(index).st_ino
-            note = template.with_name(f"Nouvelle note {i}.md")
-            note.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+            if edit == "property":  # published, then back: the idea's stage and its cluster's score move
+                published = original.replace("\nstatus: ", "\nstatus: publié\nwas: ", 1)
+                idea.write_text(published if i % 2 == 0 else original, encoding="utf-8")
+            else:
+                note = template.with_name(f"Nouvelle note {i}.md")
+                note.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
             saved = time.perf_counter()
             _wait(_replaced(index, before), 60, interval=0.002)
             latencies.append(time.perf_counter() - saved - DEBOUNCE)
@@ -180,6 +188,7 @@ def measure(vault: Path, repeat: int, peer: str | None) -> dict[str, list[float]
         times["rss"].append(rss / 1e6)
         times["warm"].append(rebuild_process(vault)[0])
     times["edit"] = one_edit_latencies(vault, max(repeat, 3))
+    times["property"] = one_edit_latencies(vault, max(repeat, 3), edit="property")
     return times
 
 
@@ -211,6 +220,7 @@ def print_table(notes: int, megabytes: float, repeat: int, times: dict[str, list
         ("tlvault rebuild, warm (nothing changed)", median["warm"], "", "≤ 1.5 s"),
         ("one edit → index rewritten, from the save", median["edit"] + DEBOUNCE, "", ""),
         ("the same, minus the debounce", median["edit"], "", "≤ 0.5 s"),
+        ("one property edited → index rewritten, minus the debounce", median["property"], "", ""),
     ]
     print(f"{notes} notes ({megabytes:.1f} MB), {os.cpu_count()} cores, medians of {repeat} runs\n")
     print("| measure | seconds | ratio | target |")

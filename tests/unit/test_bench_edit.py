@@ -1,4 +1,4 @@
-"""benchmarks/bench_edit.py: two versions timed edit by edit on one vault (a small one here)."""
+"""benchmarks/bench_edit.py and bench_vault.py's edit timing, on small vaults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks.bench_vault import TODAY, one_edit_latencies
+from benchmarks.vaultgen import generate_vault, write_vault
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,3 +33,12 @@ def test_both_versions_are_timed_and_compared(tmp_path: Path) -> None:
         assert all(float(seconds) < 5 for seconds in match.groups())  # 66 notes: well under a second
     assert re.fullmatch(r"new / old: (\d+\.\d\d|old took no time after the debounce)", lines[2])
     assert len(lines) == 3
+
+
+def test_a_property_edit_is_timed_too(tmp_path: Path) -> None:
+    """bench_vault's second kind of edit: an idea's `status` published, then back."""
+    vault = tmp_path / "vault"
+    write_vault(generate_vault(60, language="mixed", today=TODAY), vault)
+    latencies = one_edit_latencies(vault, 2, edit="property")
+    assert len(latencies) == 2
+    assert all(-0.1 < seconds < 5 for seconds in latencies)  # 66 notes: the index follows at once
