@@ -42,13 +42,17 @@ class LinkIndex:
         index = LinkIndex(())
         index._generated = self._generated
         index._by_path, index._by_name = dict(self._by_path), dict(self._by_name)
-        touched = {_fold(rel).rsplit("/", 1)[-1] for rel in (*added, *removed)}
-        for name in touched:
+        changed: dict[str, set[str]] = {}  # file name -> folded paths added or removed
+        for rel in (*added, *removed):
+            folded = _fold(rel)
+            changed.setdefault(folded.rsplit("/", 1)[-1], set()).add(folded)
+        touched = frozenset(changed)
+        for name, paths in changed.items():
             kept = [entry for entry in self._by_name.get(name, ()) if entry[1] not in removed]
-            fresh = [(_fold(rel), rel) for rel in added if _fold(rel).rsplit("/", 1)[-1] == name]
+            fresh = [(_fold(rel), rel) for rel in added if _fold(rel) in paths]
             entries = sorted(kept + fresh, key=lambda entry: entry[1])  # as if listed in sorted order
             index._by_name[name] = entries
-            for folded in {_fold(rel) for rel in (*added, *removed) if _fold(rel).rsplit("/", 1)[-1] == name}:
+            for folded in paths:
                 first = next((rel for path, rel in entries if path == folded), None)
                 if first is None:
                     index._by_path.pop(folded, None)
@@ -179,6 +183,7 @@ class _ResolutionKeeper:
         else:
             stale = frozenset()
         self.files, self.generated = None, generated  # a failure below leaves nothing to reuse
+        redirected = stale | {_VOLATILE} if stale else frozenset()  # target names to resolve again
         answers: dict[str, tuple[Note, tuple[str | None, ...]]] = {}
         for note in notes:
             known = self.answers.get(note.rel)
@@ -186,7 +191,7 @@ class _ResolutionKeeper:
                 stale is not None
                 and known is not None
                 and known[0] is note
-                and not (stale and _note_names(note) & (stale | {_VOLATILE}))
+                and not (redirected and _note_names(note) & redirected)
             ):
                 answers[note.rel] = known
             else:

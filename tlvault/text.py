@@ -190,7 +190,7 @@ def build_lexicon(
     """Keywords of every note and, for each, its `neighbours` most similar notes above `min_similarity`.
 
     While a watcher remembers results (`memo.remember`), a call with the same words in the same
-    notes as the last one (an edit of properties, links or tasks only) returns the last lexicon.
+    notes as the last one (an edit of properties or task boxes only) returns the last lexicon.
     """
     if not memo.remembering():
         return _build_lexicon(notes, language, neighbours, min_similarity)
