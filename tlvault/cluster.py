@@ -17,9 +17,11 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import igraph
+import numpy as np
 
 from tlvault import memo
 from tlvault.config import Config
+from tlvault.graph import edge_arrays
 from tlvault.model import Note, PreviousCluster
 from tlvault.results import Cluster, IdeaGraph, Lexicon
 
@@ -95,24 +97,22 @@ memo.on_forget(_LAST_LOUVAIN.clear)
 
 
 def _communities(graph: IdeaGraph, resolution: float, seed: int) -> list[list[str]]:
-    nodes = sorted(graph.graph.nodes)
-    index = {node: position for position, node in enumerate(nodes)}
-    edges, weights = [], []
-    seen: set[str] = set()
-    # networkx's edge order (each edge from the end added to the graph first), without its views
-    for a, neighbours in graph.graph.adjacency():
-        first = index[a]
-        for b, data in neighbours.items():
-            if b not in seen:
-                edges.append((first, index[b]))
-                weights.append(data["weight"])
-        seen.add(a)
-    if not edges:
+    arrays = edge_arrays(graph)
+    nodes = sorted(arrays.nodes)
+    sorted_position = {node: position for position, node in enumerate(nodes)}
+    rank = np.fromiter(map(sorted_position.__getitem__, arrays.nodes), dtype=np.int64, count=len(nodes))
+    owners = np.repeat(np.arange(len(nodes), dtype=np.int64), np.diff(arrays.starts))
+    # networkx's edge order: each edge from whichever end comes first in the graph.
+    first = arrays.others >= owners
+    if not first.any():
         return [[node] for node in nodes]
-    network = igraph.Graph(n=len(nodes), edges=edges)
+    edges = np.column_stack((rank[owners[first]], rank[arrays.others[first]]))
+    network = igraph.Graph(n=len(nodes), edges=edges.tolist())
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        communities = network.community_multilevel(weights=weights, resolution=resolution)
+        communities = network.community_multilevel(
+            weights=arrays.weights[first].tolist(), resolution=resolution
+        )
     finally:
         igraph.set_random_number_generator(random)
     return [[nodes[position] for position in community] for community in communities]

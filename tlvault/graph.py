@@ -19,11 +19,12 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from tlvault import memo
 from tlvault.config import Config, GraphConfig, JournalConfig
 from tlvault.model import Note, Resolved
-from tlvault.results import Cluster, IdeaGraph, Lexicon, Mention
+from tlvault.results import Cluster, EdgeArrays, IdeaGraph, Lexicon, Mention
 
 WIKILINK = 1.0
 COCITATION = 0.5
@@ -132,6 +133,7 @@ class _Built:
     graph: nx.Graph
     settings: tuple[JournalConfig, GraphConfig]
     revision: int  # see IdeaGraph.revision
+    arrays: EdgeArrays
 
 
 class GraphKeeper:
@@ -184,20 +186,47 @@ def _build(
     changes = _patched(last.graph, last.edges, edges, nodes) if last is not None else None
     if last is not None and changes is not None:
         graph, revision = last.graph, last.revision + (changes > 0)
+        arrays = last.arrays if changes == 0 else _edge_arrays(graph, edges)
     else:
         graph, revision = nx.Graph(), 0
         graph.add_nodes_from(sorted(members), kind="note")
         graph.add_nodes_from(sorted(ghosts), kind="ghost")
         _fill(graph, edges)
+        arrays = _edge_arrays(graph, edges)
     if keep is not None:
-        keep(_Built(edges, graph, (config.journal, config.graph), revision))
+        keep(_Built(edges, graph, (config.journal, config.graph), revision, arrays))
     name_counts = Counter(note.name.lower() for note in notes)
     # The graph's own neighbour dicts, without networkx's views: the scores walk them a lot.
     adjacency = dict(graph.adjacency())
     linked_pairs = frozenset(linked)
     return IdeaGraph(
-        graph, members, ghosts, journal, mentions, linked_pairs, name_counts, adjacency, revision
+        graph, members, ghosts, journal, mentions, linked_pairs, name_counts, adjacency, revision, arrays
     )
+
+
+def edge_arrays(graph: IdeaGraph) -> EdgeArrays:
+    """The graph's neighbour entries as arrays: those `build_graph` made, or made now."""
+    if graph.arrays is not None:
+        return graph.arrays
+    edges = _Edges()
+    for a, b, evidence in graph.graph.edges(data="evidence"):
+        if evidence:
+            edges.evidence[min(a, b), max(a, b)] = list(evidence)
+    return _edge_arrays(graph.graph, edges)
+
+
+def _edge_arrays(graph: nx.Graph, edges: _Edges) -> EdgeArrays:
+    adjacency = graph._adj
+    position = {node: index for index, node in enumerate(adjacency)}
+    rows = list(adjacency.values())
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), out=starts[1:])
+    total = int(starts[-1])
+    others = np.fromiter((position[b] for near in rows for b in near), dtype=np.int64, count=total)
+    weights = np.fromiter(
+        (data["weight"] for near in rows for data in near.values()), dtype=np.float64, count=total
+    )
+    return EdgeArrays(tuple(adjacency), starts, others, weights, tuple(sorted(edges.evidence)))
 
 
 def _fill(graph: nx.Graph, edges: _Edges) -> None:

@@ -13,10 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, combinations
 
+import numpy as np
+
+from tlvault.graph import edge_arrays
 from tlvault.i18n import text, text_count
 from tlvault.results import (
     Cluster,
     ClusterBridge,
+    EdgeArrays,
     Gap,
     GhostIdea,
     IdeaGraph,
@@ -167,36 +171,54 @@ class EdgeWalk:
 
 def walk_edges(graph: IdeaGraph, membership: Mapping[str, str]) -> EdgeWalk:
     """Each node's edge weight into each cluster, and the pairs of member notes each cluster's
-    notes link or the journal co-cites: one walk over the ~180k neighbour entries of a 10k-note
-    vault instead of one per measure and cluster, and one over the written links.
+    notes link or the journal co-cites: one pass over the ~180k neighbour entries of a 10k-note
+    vault (as arrays, `edge_arrays`) instead of one per measure and cluster.
 
-    Weights are summed in the order of each node's neighbours, so every float is the same on every run.
+    Weights are summed in the order of each node's neighbours (`np.bincount` adds in input
+    order), so every float is the same on every run; each node's clusters come in the order its
+    neighbours first reach them.
     """
-    owner, notes, linked = membership.get, graph.notes, graph.linked
-    reaches: dict[str, dict[str, float]] = {}
+    arrays = edge_arrays(graph)
+    owner, notes = membership.get, graph.notes
+    names = ["", *sorted(set(membership.values()))]  # code 0: in no cluster
+    code = {name: index for index, name in enumerate(names)}
+    node_codes = np.fromiter(
+        (code[owner(node, "")] for node in arrays.nodes), dtype=np.int64, count=len(arrays.nodes)
+    )
+    groups = _reach_groups(arrays, node_codes, len(names))
+    reaches = {
+        node: dict(zip(map(names.__getitem__, groups[0][start:end]), groups[1][start:end], strict=True))
+        for node, start, end in zip(arrays.nodes, groups[2], groups[2][1:], strict=False)
+    }
     cocited: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
-    for node, neighbours in graph.adjacency.items():
-        own = owner(node) if node in notes else None  # ghosts are not in `written` or `cocited`
-        reach: dict[str, float] = {}
-        for other, data in neighbours.items():
-            cid = owner(other, "")
-            reach[cid] = reach.get(cid, 0.0) + data["weight"]
-            # Evidence marks a co-cited edge (few); most edges are inside a cluster: tested second.
-            if (
-                cid == own
-                and data["evidence"]
-                and node < other
-                and other in notes
-                and (node, other) not in linked
-            ):
-                cocited[cid].append((-data["kinds"]["cocitation"], node, other, data["evidence"][0]))
-        reaches[node] = reach
+    adjacency, linked = graph.graph.adj, graph.linked
+    for a, b in arrays.cocited:  # sorted: as a walk over the sorted member notes meets them
+        own = owner(a) if a in notes else None
+        if own is not None and b in notes and owner(b) == own and (a, b) not in linked:
+            data = adjacency[a][b]
+            cocited[own].append((-data["kinds"]["cocitation"], a, b, data["evidence"][0]))
     written: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for a, b in linked:  # in no fixed order: each cluster's list is sorted where it is used
         group = owner(a)
         if group is not None and owner(b) == group and a in notes and b in notes:
             written[group].append((a, b))
     return EdgeWalk(reaches, written, cocited)
+
+
+def _reach_groups(
+    arrays: EdgeArrays, node_codes: np.ndarray, codes: int
+) -> tuple[list[int], list[float], list[int]]:
+    """For each (node, cluster code) its summed entry weights, grouped by node in node order and,
+    within a node, in the order its neighbours first reach the cluster: codes, sums, and each
+    node's first group (plus the end)."""
+    owners = np.repeat(np.arange(len(arrays.nodes), dtype=np.int64), np.diff(arrays.starts))
+    keys = owners * codes + node_codes[arrays.others]
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=arrays.weights, minlength=len(unique))
+    order = np.argsort(first, kind="stable")  # entries are by node: first seen, node by node
+    group_owners, group_codes = np.divmod(unique[order], codes)
+    bounds = np.searchsorted(group_owners, np.arange(len(arrays.nodes) + 1), "left")
+    return group_codes.tolist(), sums[order].tolist(), bounds.tolist()
 
 
 def missing_links(cocited: Iterable[tuple[float, str, str, str]]) -> tuple[MissingLink, ...]:

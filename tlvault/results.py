@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from tlvault.model import Note, Skipped
 
 
@@ -26,6 +28,19 @@ class Mention:
     journal: str  # the journal note's rel
     day: date
     text: str
+
+
+@dataclass(frozen=True)
+class EdgeArrays:
+    """Every neighbour entry of a graph (each edge seen from both ends) as arrays, in the order of
+    the graph's nodes and of each node's neighbours: what Louvain and the scores walk, without a
+    Python loop over ~180k dict entries each time."""
+
+    nodes: tuple[str, ...]  # the graph's nodes, in its order
+    starts: np.ndarray  # node i's entries are starts[i]:starts[i + 1]
+    others: np.ndarray  # the position in `nodes` of each entry's neighbour
+    weights: np.ndarray  # each entry's total weight (float64)
+    cocited: tuple[tuple[str, str], ...]  # the node pairs (a < b) whose edge has evidence, sorted
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,7 @@ class IdeaGraph:
     # Patches a watcher made to `graph` with changes (the same graph object at the same revision has
     # the same nodes and edges); 0 for a graph built afresh.
     revision: int = 0
+    arrays: EdgeArrays | None = None  # `graph`'s entries as arrays (see `tlvault.graph.edge_arrays`)
 
 
 @dataclass(frozen=True)

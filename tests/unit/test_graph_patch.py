@@ -4,6 +4,7 @@ same neighbours in the same order, same edge data, through hundreds of random ch
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,29 @@ def shape(graph: IdeaGraph) -> list[Any]:
         list(graph.mentions.items()),
         sorted(graph.linked),
         list(graph.name_counts.items()),
+        arrays_shape(graph),
+    ]
+
+
+def arrays_shape(graph: IdeaGraph) -> list[Any]:
+    """The graph's edge arrays as plain lists, checked against the networkx graph they come from."""
+    arrays = graph.arrays
+    assert arrays is not None
+    network = graph.graph
+    assert arrays.nodes == tuple(network.nodes)
+    entries = [(b, data["weight"]) for near in network.adj.values() for b, data in near.items()]
+    assert [
+        (arrays.nodes[b], w) for b, w in zip(arrays.others.tolist(), arrays.weights.tolist(), strict=True)
+    ] == entries
+    assert arrays.starts.tolist() == [0, *accumulate(len(near) for near in network.adj.values())]
+    cocited = sorted((min(a, b), max(a, b)) for a, b, evidence in network.edges(data="evidence") if evidence)
+    assert list(arrays.cocited) == cocited
+    return [
+        arrays.nodes,
+        arrays.starts.tolist(),
+        arrays.others.tolist(),
+        arrays.weights.tolist(),
+        arrays.cocited,
     ]
 
 
