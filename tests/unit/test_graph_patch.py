@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from tlvault import memo
+from tlvault import graph_keep, memo
 from tlvault.cluster import _louvain
 from tlvault.config import Config, GraphConfig
-from tlvault.graph import GraphKeeper, build_graph
+from tlvault.graph import build_graph
+from tlvault.graph_keep import GraphKeeper
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.resolve import resolve_links
@@ -79,6 +80,7 @@ class RandomVault:
         self.random = random.Random(seed)
         self.texts: dict[str, str] = {}
         self.neighbours: dict[str, tuple[tuple[str, float], ...]] = {}
+        self.parsed: dict[tuple[str, str], Note] = {}
         for name in NAMES[:20]:
             self.texts[f"{name}.md"] = self.note_text()
         for day in range(1, 6):
@@ -121,7 +123,12 @@ class RandomVault:
                 self.neighbours[rel] = tuple((other, 0.5) for other in chosen if other != rel)
 
     def notes(self) -> list[Note]:
-        return [parse_note(rel, text, MTIME_NS) for rel, text in sorted(self.texts.items())]
+        """The parsed notes; an unchanged note is the same object, as the parse cache gives it."""
+        parsed = {
+            key: self.parsed.get(key) or parse_note(*key, MTIME_NS) for key in sorted(self.texts.items())
+        }
+        self.parsed = parsed
+        return list(parsed.values())
 
     def lexicon(self) -> Lexicon:
         present = {rel: found for rel, found in self.neighbours.items() if rel in self.texts}
@@ -198,3 +205,22 @@ def test_a_watcher_reuses_communities_only_for_an_unchanged_graph(remembering: N
     recomputed = _louvain(changed, 1.0, 42)
     memo.remember(False)
     assert recomputed == _louvain(built(vault, vault.notes()), 1.0, 42)
+
+
+def test_the_keeper_reads_again_only_the_notes_that_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    vault, keeper = RandomVault(5), GraphKeeper()
+    built(vault, vault.notes(), keeper)
+    read: list[str] = []
+    original = graph_keep._member_links
+
+    def spy(note: Note, *args: Any) -> Any:
+        read.append(note.rel)
+        return original(note, *args)
+
+    monkeypatch.setattr(graph_keep, "_member_links", spy)
+    built(vault, vault.notes(), keeper)
+    assert read == []  # nothing changed: no note read again
+    vault.texts["idée 3.md"] = "Voir [[idée 4]] et [[Une piste neuve]]."
+    notes = vault.notes()
+    assert shape(built(vault, notes, keeper)) == shape(built(vault, notes))
+    assert read == ["idée 3.md"]
