@@ -144,6 +144,12 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
     return idea_graph(graph, notes, members, ghosts, journal, mentions, linked, 0, arrays)
 
 
+@memo.per_note
+def _folded_name(note: Note) -> str:
+    """The note's name, lower-cased: how `IdeaGraph.name_counts` counts it."""
+    return note.name.lower()
+
+
 def idea_graph(
     graph: nx.Graph,
     notes: Sequence[Note],
@@ -156,7 +162,7 @@ def idea_graph(
     arrays: EdgeArrays,
 ) -> IdeaGraph:
     """The IdeaGraph of a built networkx graph and what the build found on the way."""
-    name_counts = Counter(note.name.lower() for note in notes)
+    name_counts = Counter(map(_folded_name, notes))
     # The graph's own neighbour dicts, without networkx's views: the scores walk them a lot.
     adjacency = dict(graph.adjacency())
     return IdeaGraph(

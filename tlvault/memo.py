@@ -86,3 +86,29 @@ def per_note(function: Callable[[Note], V]) -> Callable[[Note], V]:
 
     remembered.memo = memo  # type: ignore[attr-defined]  # the set above holds it weakly: keep it alive
     return remembered
+
+
+K = TypeVar("K")
+
+
+def per_note_and(function: Callable[[Note, K], V]) -> Callable[[Note, K], V]:
+    """`function(note, other)`, remembered per note object while `remember` is on, and reused only
+    with the very same `other` object (a note's resolved links: kept as one tuple while no file
+    added or removed could change them)."""
+    memo: _Memo[tuple[object, V]] = _Memo()
+    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared through this set
+    entries = memo.entries
+
+    @wraps(function)
+    def remembered(note: Note, other: K) -> V:
+        if not _enabled:
+            return function(note, other)
+        found = entries.get(id(note))
+        if found is not None and found[1][0] is other:
+            return found[1][1]
+        value = function(note, other)
+        entries[id(note)] = (note, (other, value))
+        return value
+
+    remembered.memo = memo  # type: ignore[attr-defined]  # the set above holds it weakly: keep it alive
+    return remembered

@@ -195,9 +195,7 @@ def _analyse_and_render(
     progress.report(STAGE_ANALYSE)
     analysis = analyse(config, parsed, now=today)
     report.insights = analysis.insights
-    report.link_targets = frozenset(
-        link.target.rsplit("/", 1)[-1].lower() for note in analysis.parsed.notes for link in note.links
-    )
+    report.link_targets = frozenset().union(*map(_link_names, analysis.parsed.notes))
     previous = analysis.parsed.vault.previous
     dashboard = build_dashboard(
         config,
@@ -344,15 +342,10 @@ def _on_disk(
 def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderInput:
     parsed = analysis.parsed
     output = config.output_folder + "/"
-    user_names = frozenset(
-        rel.rsplit("/", 1)[-1][:-3].casefold()
-        for rel in parsed.files
-        if rel.lower().endswith(".md") and not rel.startswith(output)
-    )
     return RenderInput(
         insights=analysis.insights,
         output_folder=config.output_folder,
-        user_names=user_names,
+        user_names=_user_names(parsed.files, output),
         unresolved=unresolved_links(parsed.notes, parsed.resolved),
         problems=tuple(sorted([*report.skipped, *report.warned], key=lambda s: s.rel)),
         notes_count=report.notes_count,
@@ -365,6 +358,31 @@ def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderI
             if cluster.file
         },
     )
+
+
+@memo.per_note
+def _link_names(note: Note) -> frozenset[str]:
+    """The lower-cased file names a note's links point at."""
+    return frozenset(link.target.rsplit("/", 1)[-1].lower() for link in note.links)
+
+
+def _user_names(files: tuple[str, ...], output: str) -> frozenset[str]:
+    """The folded names of the user's notes (not tlvault's); a watcher gets its last answer back
+    while the files stay the same."""
+    if memo.remembering() and _LAST_USER_NAMES and _LAST_USER_NAMES[0][:2] == (files, output):
+        return _LAST_USER_NAMES[0][2]
+    names = frozenset(
+        rel.rsplit("/", 1)[-1][:-3].casefold()
+        for rel in files
+        if rel.lower().endswith(".md") and not rel.startswith(output)
+    )
+    if memo.remembering():
+        _LAST_USER_NAMES[:] = [(files, output, names)]
+    return names
+
+
+_LAST_USER_NAMES: list[tuple[tuple[str, ...], str, frozenset[str]]] = []  # a watcher's last answer
+memo.on_forget(_LAST_USER_NAMES.clear)
 
 
 def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> Analysis:

@@ -229,10 +229,18 @@ def unresolved_links(notes: Sequence[Note], resolved: Resolved) -> tuple[Unresol
     """Every link target that opens no file, with the notes that write it, most written first."""
     by_target: dict[str, tuple[str, set[str]]] = {}
     for note in notes:
-        for link, target in zip(note.links, resolved.of(note), strict=True):
-            if target is None and link.target.strip():
-                key = _fold(link.target.strip())
-                _, where = by_target.setdefault(key, (link.target.strip(), set()))
-                where.add(note.rel)
+        for key, target in _unresolved_of(note, resolved.of(note)):
+            _, where = by_target.setdefault(key, (target, set()))
+            where.add(note.rel)
     ranked = sorted(by_target.values(), key=lambda item: (-len(item[1]), item[0].lower(), item[0]))
     return tuple(UnresolvedLink(target, tuple(sorted(where))) for target, where in ranked)
+
+
+@memo.per_note_and
+def _unresolved_of(note: Note, targets: tuple[str | None, ...]) -> tuple[tuple[str, str], ...]:
+    """The (folded, as written) targets of a note's links that open no file, in order."""
+    return tuple(
+        (_fold(link.target.strip()), link.target.strip())
+        for link, target in zip(note.links, targets, strict=True)
+        if target is None and link.target.strip()
+    )

@@ -57,6 +57,26 @@ def test_an_equal_but_new_note_object_is_computed_again(remembering: None) -> No
     assert calls == ["abc.md", "abcd.md"]
 
 
+def test_per_note_and_reuses_a_result_only_with_the_same_other_object(remembering: None) -> None:
+    calls: list[tuple[str, tuple[str | None, ...]]] = []
+
+    @memo.per_note_and
+    def unresolved(note: Note, targets: tuple[str | None, ...]) -> int:
+        calls.append((note.rel, targets))
+        return sum(target is None for target in targets)
+
+    note = parse_note("a.md", "[[b]] [[c]]", MTIME_NS)
+    targets = ("b.md", None)
+    assert [unresolved(note, targets), unresolved(note, targets)] == [1, 1]
+    equal_copy = tuple(list(targets))  # equal, but another object: computed again
+    assert unresolved(note, equal_copy) == 1
+    assert unresolved(note, (None, None)) == 2
+    assert calls == [("a.md", targets), ("a.md", equal_copy), ("a.md", (None, None))]
+    memo.remember(False)
+    assert unresolved(note, (None, None)) == 2  # off: every call computes
+    assert len(calls) == 4
+
+
 def test_stale_results_beyond_the_allowance_are_all_dropped(remembering: None) -> None:
     calls, name_length = counting()
     kept = parse_note("kept.md", "", MTIME_NS)
