@@ -38,9 +38,13 @@ class _Walk:
 
     config: Config
     excludes: list[re.Pattern[str]]
+    output: str = field(init=False)  # the output folder's path prefix (`tlvault/`)
     notes: list[SourceFile] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.output = self.config.output_folder + "/"
 
 
 def scan_vault(config: Config) -> Vault:
@@ -115,11 +119,14 @@ def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
             raise VaultError(f"cannot list the vault folder {folder}: {exc.strerror}") from None
         return
     for entry in listing:
-        name = unicodedata.normalize("NFC", entry.name)
+        name = entry.name
         if name.startswith("."):  # hidden from Obsidian (rule 2): .obsidian, .trash, .git…
             continue
+        is_ascii = name.isascii()  # most names: already NFC and valid UTF-8
+        if not is_ascii:
+            name = unicodedata.normalize("NFC", name)
         rel = f"{rel_folder}/{name}" if rel_folder else name
-        if not _is_utf8(name):
+        if not is_ascii and not _is_utf8(name):
             walk.skipped.append(Skipped(_printable(rel), "file name is not valid UTF-8; rename it"))
         elif entry.is_symlink():
             _note_symlink(walk, entry, rel)
@@ -148,20 +155,17 @@ def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
         walk.skipped.append(Skipped(rel, "sync conflict copy; merge it into the original note"))
         return
     walk.files.append(rel)
-    if not is_markdown or not _is_readable_note(walk, rel):
-        return
+    if not is_markdown or rel.startswith(walk.output) or (walk.excludes and _is_excluded(walk, rel)):
+        return  # output and excluded notes stay linkable but are not read
     if info.st_size > walk.config.max_note_bytes:
         walk.skipped.append(Skipped(rel, _too_big(info.st_size, walk.config.max_note_bytes)))
         return
     walk.notes.append(SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns))
 
 
-def _is_readable_note(walk: _Walk, rel: str) -> bool:
-    """Whether a note is read; output and excluded notes stay linkable but are not read."""
-    output = walk.config.output_folder + "/"
-    if rel.startswith(output):
-        return False
-    return not any(pattern.fullmatch(rel) for pattern in walk.excludes)
+def _is_excluded(walk: _Walk, rel: str) -> bool:
+    """Whether a path matches one of the config's `exclude` patterns."""
+    return any(pattern.fullmatch(rel) for pattern in walk.excludes)
 
 
 def _note_symlink(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
