@@ -12,7 +12,7 @@ from typing import NoReturn
 import pytest
 
 from tests.conftest import REPO
-from tlvault import pipeline
+from tlvault import cluster, pipeline
 from tlvault.config import Config, default_config
 
 TODAY = date(2026, 11, 20)
@@ -69,7 +69,7 @@ def test_a_rebuild_that_fails_still_restores_the_collector(
     def broken(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError("engine bug")
 
-    monkeypatch.setattr(pipeline, "find_clusters", broken)
+    monkeypatch.setattr(cluster, "find_clusters", broken)
     with pytest.raises(RuntimeError, match="engine bug"):
         pipeline.rebuild(config, now=TODAY)
     assert gc.isenabled()

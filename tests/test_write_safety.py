@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 import tlvault.pipeline
+import tlvault.write
 from tests.conftest import CliResult, MakeVault, RunCli, Snapshot, inside, snapshot
 from tlvault.canvas import is_tlvault_canvas, node_id
 from tlvault.config import default_config
@@ -940,7 +941,7 @@ def test_crash_before_writing_leaves_every_generated_file_as_it_was(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disque débranché")
 
-    monkeypatch.setattr(tlvault.pipeline, "write_outputs", crash)
+    monkeypatch.setattr(tlvault.write, "write_outputs", crash)
     result = rebuild(run_cli, vault)
     assert result.exit_code == 1
     assert result.stderr == (

@@ -34,16 +34,14 @@ from rich.text import Text
 from tlvault import __version__, progress
 from tlvault.cache import ParseCache
 from tlvault.config import Config, default_config, load_config
-from tlvault.dashboard import find_quiz
 from tlvault.errors import ConfigError, TlvaultError, VaultError
 from tlvault.interop import notes_document, rebuild_document
 from tlvault.lock import vault_lock
-from tlvault.pipeline import EXPORT_FORMATS, analyse, export_graph, read_vault, rebuild
+from tlvault.pipeline import analyse, read_vault, rebuild
 from tlvault.report import Report
+from tlvault.results import EXPORT_FORMATS
 from tlvault.scorecard import ScorecardError, checklist_copy
 from tlvault.template import write_config_template
-from tlvault.terminal import status_tables
-from tlvault.watch import Watcher, WatchTiming
 
 DEFAULT_CONFIG = Path("config.yaml")
 
@@ -306,7 +304,14 @@ def _run_init(args: argparse.Namespace) -> int:
     return ExitCode.DONE
 
 
+# The commands below import what only they use when they run: the engine's modules (NumPy,
+# networkx, igraph…) come in while a rebuild's parse workers run (`pipeline.import_engine`),
+# and a rebuild that finds nothing changed never loads them.
+
+
 def _run_scorecard_init(args: argparse.Namespace) -> int:
+    from tlvault.dashboard import find_quiz
+
     config = _config(args)
     note: str | None = args.note
     if note is None:
@@ -320,6 +325,8 @@ def _run_scorecard_init(args: argparse.Namespace) -> int:
 
 
 def _run_watch(args: argparse.Namespace) -> int:
+    from tlvault.watch import Watcher, WatchTiming
+
     config = _config(args)
     if not config.vault.is_dir():  # a folder that disappears later is waited for; one never there is an error
         raise VaultError(f"vault folder not found: {config.vault}")
@@ -356,6 +363,8 @@ def _seconds(value: str) -> float:
 
 
 def _run_status(args: argparse.Namespace) -> int:
+    from tlvault.terminal import status_tables
+
     config = _config(args)
     report = Report()
     analysis = analyse(config, read_vault(config, report), now=args.now)
@@ -366,6 +375,8 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from tlvault.graph import export_graph
+
     config = _config(args)
     analysis = analyse(config, read_vault(config, Report()), now=args.now)
     data = export_graph(analysis.graph, analysis.clusters, args.format)

@@ -330,7 +330,6 @@ def similar_pairs(members: Mapping[str, Note], lexicon: Lexicon) -> set[tuple[st
     }
 
 
-EXPORT_FORMATS = ("graphml", "gexf", "json")
 EDGE_KINDS = ("wikilink", "cocitation", "tag", "similarity")
 
 

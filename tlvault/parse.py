@@ -20,7 +20,7 @@ from tlvault.errors import NoteError
 from tlvault.model import Checkbox, Heading, InlineField, JsonValue, Link, LinkKind, Note, Paragraph, Property
 from tlvault.ofm import make_parser, split_wikilink
 from tlvault.properties import split_frontmatter
-from tlvault.text import count_words
+from tlvault.words import count_words
 
 CREATED_KEYS = ("created", "date created", "created_at", "creation date", "date")
 UPDATED_KEYS = ("updated", "modified", "date modified", "updated_at", "last modified", "last_modified")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -19,36 +20,44 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tlvault import memo, progress
 from tlvault.cache import CacheEntry, ParseCache, RunRecord, content_hash, outputs_on_disk, pickle_outcome
-from tlvault.cluster import find_clusters
 from tlvault.config import Config
-from tlvault.dashboard import build_dashboard
 from tlvault.errors import NoteError
-from tlvault.graph import EXPORT_FORMATS, build_graph, export_graph, is_journal
-from tlvault.markdown import RenderInput
 from tlvault.model import Note, Resolved, Skipped, SourceFile, Vault
 from tlvault.parse import note_mtime, parse_note
-from tlvault.render import file_record, output_names, render_outputs, render_state
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
 from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon, OutputNote, WriteResult
 from tlvault.scan import NoteVanishedError, output_files, read_note, scan_vault
-from tlvault.score import score_clusters
-from tlvault.text import build_lexicon, detect_language
-from tlvault.write import write_outputs
+
+if TYPE_CHECKING:
+    from tlvault.markdown import RenderInput
+
+# The idea engine's modules (NumPy, SciPy, networkx, igraph…) are imported where they are used,
+# not here: `import_engine` brings them in while the parse workers run, and a rebuild that finds
+# nothing changed never needs them. These are the modules, for `import_engine`.
+_ENGINE = (
+    "tlvault.text",
+    "tlvault.graph",
+    "tlvault.graph_keep",
+    "tlvault.cluster",
+    "tlvault.score",
+    "tlvault.dashboard",
+    "tlvault.render",
+    "tlvault.write",
+)
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "EXPORT_FORMATS",
     "Analysis",
     "ParsedVault",
     "PreparedRebuild",
     "analyse",
-    "export_graph",
+    "import_engine",
     "prepare_rebuild",
     "read_vault",
     "rebuild",
@@ -192,6 +201,9 @@ def _analyse_and_render(
     config: Config, parsed: ParsedVault, today: date, report: Report
 ) -> tuple[RenderInput, list[OutputNote], Vault]:
     """Analyse a parsed vault and render every generated note, in memory."""
+    from tlvault.dashboard import build_dashboard
+    from tlvault.render import render_outputs
+
     progress.report(STAGE_ANALYSE)
     analysis = analyse(config, parsed, now=today)
     report.insights = analysis.insights
@@ -212,6 +224,9 @@ def _analyse_and_render(
 
 def _write(prepared: PreparedRebuild, data: RenderInput, outputs: list[OutputNote], vault: Vault) -> None:
     """Write the rendered notes and the state file; remember a clean run in the cache."""
+    from tlvault.render import output_names, render_state
+    from tlvault.write import write_outputs
+
     config, report = prepared.config, prepared.report
     progress.report(STAGE_WRITE)
     files = vault.previous.files if vault.previous else {}
@@ -329,6 +344,8 @@ def _on_disk(
 ) -> dict[str, Mapping[str, Any]]:
     """What each generated file now holds, for the state: a file that could not be written keeps
     the record of its last version, so that it is not mistaken for one the user edited."""
+    from tlvault.render import file_record
+
     done = {*result.written, *result.unchanged}
     records: dict[str, Mapping[str, Any]] = {}
     for output in outputs:
@@ -340,6 +357,8 @@ def _on_disk(
 
 
 def _render_input(config: Config, analysis: Analysis, report: Report) -> RenderInput:
+    from tlvault.markdown import RenderInput
+
     parsed = analysis.parsed
     output = config.output_folder + "/"
     return RenderInput(
@@ -387,6 +406,11 @@ memo.on_forget(_LAST_USER_NAMES.clear)
 
 def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> Analysis:
     """Lexicon, graph, clusters and scores of a parsed vault, for the day `now` (or config's, or today)."""
+    from tlvault.cluster import find_clusters
+    from tlvault.graph import build_graph, is_journal
+    from tlvault.score import score_clusters
+    from tlvault.text import build_lexicon, detect_language
+
     today = now or config.scoring.today or date.today()
     language = config.language if config.language != "auto" else detect_language(parsed.notes)
     members = [note for note in parsed.notes if not is_journal(note, config.journal)]
@@ -401,6 +425,12 @@ def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> 
     clusters = tuple(find_clusters(graph, lexicon, previous, config))
     insights = score_clusters(graph, clusters, config, today=today, language=language)
     return Analysis(parsed, lexicon, graph, clusters, insights)
+
+
+def import_engine() -> None:
+    """Import the idea engine's modules now (a parse in worker processes leaves the time to)."""
+    for module in _ENGINE:
+        importlib.import_module(module)
 
 
 def read_vault(
@@ -526,6 +556,7 @@ def _parse_pickled(
             [max_bytes] * len(starts),
             [known[i : i + chunk_size] for i in starts],
         )
+        import_engine()  # while the workers parse: the main process would only wait
         outcomes: list[_Parsed] = []
         for chunk in results:
             outcomes.extend(_unpickled(blob, digest) for blob, digest in chunk)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from tlvault.model import Note, Skipped
+
+if TYPE_CHECKING:  # only for annotations: the parse workers import this module, not NumPy
+    import numpy as np
+
+EXPORT_FORMATS = ("graphml", "gexf", "json")  # what `tlvault export` writes the idea graph as
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,6 @@ so keywords keep their accents.
 from __future__ import annotations
 
 import os
-import re
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -29,9 +26,8 @@ if TYPE_CHECKING:
 from tlvault import memo
 from tlvault.model import Note, WordCounts
 from tlvault.results import Lexicon
+from tlvault.words import count_words
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
-_MAX_CHARS = 20_000  # a note's first 20,000 characters say what it is about
 _KEYWORDS = 8
 _BLOCK = 1024  # rows of the similarity product computed at once
 _PRODUCT_THREADS = min(4, os.cpu_count() or 1)  # SciPy's sparse product runs without the GIL
@@ -77,18 +73,6 @@ def _language_votes(note: Note) -> tuple[int, int]:
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
     return frozenset(get_stop_words("french")) | frozenset(get_stop_words("english")) | _NOISE
-
-
-def note_text(note: Note) -> str:
-    """The words that describe a note: its name twice (names are dense), headings and prose."""
-    parts = [note.name, note.name, *(paragraph.text for paragraph in note.paragraphs)]
-    return "\n".join(parts)[:_MAX_CHARS]
-
-
-def count_words(note: Note) -> WordCounts:
-    """The distinct words of `note_text` and how often each occurs (the parser calls it once)."""
-    counts = Counter(_WORD.findall(note_text(note).lower()))
-    return WordCounts("\n".join(counts), array("I", counts.values()).tobytes())
 
 
 class _Words:

@@ -20,7 +20,8 @@ from tlvault import memo
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.text import build_lexicon, count_words, detect_language, note_text, remember_tokens
+from tlvault.text import build_lexicon, detect_language, remember_tokens
+from tlvault.words import count_words, note_text
 
 
 def notes_of(files: Mapping[str, str]) -> list[Note]:
