@@ -34,6 +34,8 @@ _PRODUCT_THREADS = min(4, os.cpu_count() or 1)  # SciPy's sparse product runs wi
 _PAIR_BUDGET = 50_000_000  # note pairs the exact similarity product may touch
 _POSTINGS = 64  # beyond that budget, notes per word that may propose a neighbour
 _SHORTLIST = 4  # candidates kept per wanted neighbour before exact cosines
+_SLAB = 1 << 20  # cells of the dense slab of rows the exact cosines look stems up in
+_PAIRS = 4096  # note pairs whose exact cosines are computed at once, so that the arrays stay in cache
 # Words of Markdown and of the web that say nothing about an idea.
 _NOISE = frozenset({"http", "https", "www", "com", "org", "png", "jpg", "pdf", "html", "md", "todo"})
 # Frequent words that tell French from English.
@@ -347,7 +349,8 @@ def _approximate_neighbours(
             row_parts.append(rows[mine])
             column_parts.append(columns[mine])
     rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
-    scores = _cosines(matrix, rows, columns)
+    # Rounded as the exact path rounds its products.
+    scores = np.round(_cosines(matrix, rows, columns).astype(np.float64), 4)
     keep = scores >= minimum
     best = _best_per_row(rows[keep], _levels(scores[keep], 4), columns[keep], count)
     # A row whose candidates all fall short gets an empty tuple; one without candidates, nothing.
@@ -411,22 +414,42 @@ def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matri
 
 
 def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """The exact cosine of each (row, column) note pair of an L2-normalised matrix, rounded to 4 places."""
+    """The exact cosine of each (row, column) note pair (`rows` sorted) of an L2-normalised matrix.
+
+    The very float32 sums of `matrix[rows].multiply(matrix[columns]).sum(axis=1)`: the products
+    of the stems both notes have, in column order, added by np.add.reduceat. A dense slab of a
+    few rows gives each row's weight of a stem; the column note's entries are gathered and
+    multiplied with it, and a product is 0 exactly where the row lacks the stem.
+    """
+    cosines = np.zeros(len(rows), dtype=np.float32)
     if not len(rows):
-        return np.zeros(0)
-    # A pair and its mirror give the very same float32 products in the same order: compute it once.
-    size = matrix.shape[0]
-    pairs, where = np.unique(
-        np.minimum(rows, columns) * size + np.maximum(rows, columns), return_inverse=True
-    )
-    first, second = np.divmod(pairs, size)
-    cosines = np.zeros(len(pairs))
-    step = _BLOCK * _SHORTLIST * 8  # pairs at once, so that the copied rows stay small
-    for start in range(0, len(pairs), step):
-        chunk = slice(start, start + step)
-        products = matrix[first[chunk]].multiply(matrix[second[chunk]]).sum(axis=1)
-        cosines[chunk] = np.asarray(products, dtype=np.float64).ravel()
-    return np.round(cosines, 4)[where]
+        return cosines
+    size, width = matrix.shape
+    lengths = np.diff(matrix.indptr)
+    height = max(1, _SLAB // max(width, 1))
+    slab = np.zeros(height * width, dtype=np.float32)
+    firsts = range(int(rows[0]), int(rows[-1]) + 1, height)
+    bounds = np.searchsorted(rows, [*firsts, int(rows[-1]) + 1]).tolist()
+    for first, start, end in zip(firsts, bounds[:-1], bounds[1:], strict=True):
+        if start == end:  # none of these rows has a pair
+            continue
+        last = min(first + height, size)
+        entries = slice(matrix.indptr[first], matrix.indptr[last])
+        cells = np.repeat(np.arange(last - first) * width, lengths[first:last]) + matrix.indices[entries]
+        slab[cells] = matrix.data[entries]
+        for low in range(start, end, _PAIRS):
+            chunk = slice(low, min(low + _PAIRS, end))
+            others = matrix[columns[chunk]]
+            products = slab[np.repeat((rows[chunk] - first) * width, np.diff(others.indptr)) + others.indices]
+            products *= others.data
+            shared = np.flatnonzero(products != 0)
+            # Where each pair's shared stems start and end among the non-zero products.
+            ends = np.searchsorted(shared, others.indptr)
+            some = ends[1:] > ends[:-1]
+            if len(shared):
+                cosines[chunk][some] = np.add.reduceat(products[shared], ends[:-1][some])
+        slab[cells] = 0.0
+    return cosines
 
 
 def _rows_of(indptr: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pytest
 import snowballstemmer
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from stop_words import get_stop_words
 
@@ -20,7 +21,7 @@ from tlvault import memo
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.text import build_lexicon, detect_language, remember_tokens
+from tlvault.text import _cosines, build_lexicon, detect_language, remember_tokens
 from tlvault.words import count_words, note_text
 
 
@@ -402,3 +403,50 @@ def test_the_large_vault_path_keeps_each_words_heaviest_notes(monkeypatch: pytes
     for rel, pairs in found.items():
         assert rel not in [other for other, _ in pairs]
         assert [score for _, score in pairs] == sorted((score for _, score in pairs), reverse=True)
+
+
+# --- exact cosines of chosen pairs (large vaults) -----------------------------------------------
+
+
+def unit_rows(seed: int, count: int, width: int, density: float) -> sparse.csr_matrix:
+    """A random L2-normalised float32 matrix; every fifth row has no entries."""
+    generator = np.random.default_rng(seed)
+    dense = generator.random((count, width), dtype=np.float32)
+    dense[generator.random((count, width)) >= density] = 0.0
+    dense[::5] = 0.0
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    return sparse.csr_matrix(dense / np.where(norms > 0, norms, 1.0).astype(np.float32))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("density", [0.02, 0.3, 0.8])  # 0.8: more than 128 shared stems a pair
+@pytest.mark.parametrize(("slab", "pairs"), [(1 << 20, 4096), (1, 3), (2000, 7)])
+def test_cosines_are_the_float32_sums_of_scipys_products(
+    monkeypatch: pytest.MonkeyPatch, seed: int, density: float, slab: int, pairs: int
+) -> None:
+    # The oracle is how the cosines were computed before: SciPy's element-wise product of the
+    # two rows, summed; the values must be the same float32 numbers, not just close.
+    monkeypatch.setattr("tlvault.text._SLAB", slab)  # 1: one row a slab; 2000: four
+    monkeypatch.setattr("tlvault.text._PAIRS", pairs)
+    matrix = unit_rows(seed, 60, 500, density)
+    generator = np.random.default_rng(seed + 100)
+    rows = np.sort(generator.integers(0, 60, 400))
+    rows = rows[(rows < 20) | (rows >= 45)]  # slabs without any pair
+    columns = generator.integers(0, 60, len(rows))
+    found = _cosines(matrix, rows, columns)
+    expected = np.asarray(matrix[rows].multiply(matrix[columns]).sum(axis=1)).ravel()
+    assert found.dtype == np.float32
+    assert np.array_equal(found, expected)
+    dense = matrix.toarray().astype(np.float64)
+    assert np.allclose(found, (dense[rows] * dense[columns]).sum(axis=1), rtol=0, atol=1e-5)
+    assert (found[(rows % 5 == 0) | (columns % 5 == 0)] == 0).all()  # rows without entries
+    if density == 0.02:
+        assert (found == 0).any() and (found > 0).any()  # some pairs share no stem
+
+
+def test_cosines_of_no_pairs_are_empty() -> None:
+    matrix = unit_rows(0, 10, 20, 0.5)
+    nothing = np.zeros(0, dtype=np.int64)
+    assert len(_cosines(matrix, nothing, nothing)) == 0
+    empty = sparse.csr_matrix((3, 4), dtype=np.float32)
+    assert _cosines(empty, np.array([0, 1]), np.array([2, 0])).tolist() == [0, 0]
