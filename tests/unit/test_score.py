@@ -28,7 +28,15 @@ from tlvault.graph import build_graph
 from tlvault.parse import parse_note
 from tlvault.resolve import resolve_links
 from tlvault.results import SIGNALS, Cluster, IdeaGraph, Lexicon, ScoredCluster
-from tlvault.score import _cohesion, _hub_and_outline, _reach_sums, note_link, note_stage, score_clusters
+from tlvault.score import (
+    _active_weeks,
+    _cohesion,
+    _hub_and_outline,
+    _reach_sums,
+    note_link,
+    note_stage,
+    score_clusters,
+)
 
 CONFIG = Config(vault=Path("vault"))
 TODAY = date(2024, 6, 15)  # a Saturday
@@ -917,3 +925,14 @@ def test_hub_and_outline_are_those_of_the_plain_loop(seed: int) -> None:
         pick.shuffle(tagged)
         found = _hub_and_outline(graph, c, tagged, pairs)
         assert found == reference_hub_and_outline(graph, c, hub_tags, pairs)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_active_weeks_counts_each_recent_iso_week_once(seed: int) -> None:
+    pick = random.Random(seed)
+    days = [
+        None if pick.random() < 0.1 else TODAY + timedelta(days=pick.randint(-250, 20)) for _ in range(500)
+    ]
+    start = TODAY - timedelta(weeks=26)
+    weeks = {min(day, TODAY).isocalendar()[:2] for day in days if day is not None and start < day}
+    assert _active_weeks(TODAY, days) == len(weeks)
