@@ -96,9 +96,8 @@ class _Scorer:
             for rel in c.notes:
                 if not hub_tags.isdisjoint(graph.notes[rel].tags):
                     self.tagged[c.id].append(rel)
-        self.stage = stage_matcher(config)
         statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
-        self.distillation = _distillation(config.stages, statuses)
+        self.facts = _note_facts(config.stages, statuses)
         self.walk = walk_edges(graph, self.membership)
         self.reach = self.walk.reach
         # Many notes share a day: each day's decay is computed once per run.
@@ -106,9 +105,10 @@ class _Scorer:
 
     def score(self, cluster: Cluster) -> ScoredCluster:
         """Signals, ripeness, band, stage, format and the two sentences of one cluster."""
-        notes = [self.graph.notes[rel] for rel in cluster.notes]
-        stages = [self.stage(note) for note in notes]
-        days = [_day(note) for note in notes]
+        notes = list(map(self.graph.notes.__getitem__, cluster.notes))
+        # per member (a cluster has one at least): stage, distillation, last activity and creation
+        # day; zip turns the rows into columns
+        stages, distillation, days, created = zip(*map(self.facts, notes), strict=True)
         links = tuple(sorted(self.walk.written.get(cluster.id, ())))
         sums = _reach_sums(cluster, self.reach)
         inside = {rel: self.reach[rel].get(cluster.id, 0.0) for rel in cluster.notes}
@@ -116,7 +116,10 @@ class _Scorer:
         mentions = [
             m for node in (*cluster.notes, *cluster.ghosts) for m in self.graph.mentions.get(node, ())
         ]
-        signals, facts = self._signals(cluster, notes, stages, days, links, sums, inside, mentions)
+        distilled = dict(zip(cluster.notes, distillation, strict=True))
+        signals, facts = self._signals(
+            cluster, stages, days, created, distilled, links, sums, inside, mentions
+        )
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
         total_weight = sum(getattr(weights, name) for name in SIGNALS) or 1.0
@@ -148,27 +151,27 @@ class _Scorer:
     def _signals(
         self,
         cluster: Cluster,
-        notes: Sequence[Note],
         stages: Sequence[int],
         days: Sequence[date | None],
+        created: Sequence[date | None],
+        distilled: Mapping[str, float],
         links: Sequence[tuple[str, str]],
         sums: _ReachSums,
         inside: Mapping[str, float],
         mentions: Sequence[Mention],
     ) -> tuple[dict[str, float], _Facts]:
         graph, today = self.graph, self.today
-        distilled = {note.rel: self.distillation(note) for note in notes}
         touches = [day for day in days if day is not None]
         activity = sum(map(self.decay, touches)) + sum([self.decay(m.day) for m in mentions])
-        weeks = _active_weeks(today, [*touches, *(_created(n) for n in notes), *(m.day for m in mentions)])
+        weeks = _active_weeks(today, [*touches, *created, *(m.day for m in mentions)])
         neighbours = sums.neighbours
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
         published = sum(stage >= _PUBLISH for stage in stages)
         hub, outline = _hub_and_outline(graph, cluster, self.tagged.get(cluster.id, ()), links)
         signals = {
-            "mass": min(1.0, math.log1p(len(notes)) / math.log1p(MASS_NOTES)),
+            "mass": min(1.0, math.log1p(len(cluster.notes)) / math.log1p(MASS_NOTES)),
             "cohesion": _cohesion(sums, len(cluster.notes)),
-            "distillation": sum(distilled.values()) / len(notes),
+            "distillation": sum(distilled.values()) / len(cluster.notes),
             "momentum": activity / (activity + MOMENTUM_SCALE),
             "persistence": min(1.0, weeks / PERSISTENCE_WEEKS),
             "hub": ((hub is not None) + (outline is not None)) / 2,
@@ -176,7 +179,7 @@ class _Scorer:
             "validation": min(1.0, published / 2),
         }
         facts = _Facts(
-            notes=len(notes),
+            notes=len(cluster.notes),
             distilled=sum(value >= 0.6 for value in distilled.values()),
             mentions=sum((today - m.day).days <= 30 for m in mentions),
             weeks=weeks,
@@ -274,6 +277,16 @@ def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
         return reached
 
     return per_note(match)
+
+
+@lru_cache(maxsize=8)
+def _note_facts(
+    stages: StagesConfig, statuses: frozenset[str]
+) -> Callable[[Note], tuple[int, float, date | None, date | None]]:
+    """A note's stage, `_distilled`, last activity day and creation day, for one config: what the
+    scores read of each member, remembered together (one look-up per note, not four calls)."""
+    stage, distillation = _stage_rules(stages), _distillation(stages, statuses)
+    return per_note(lambda note: (stage(note), distillation(note), _day(note), _created(note)))
 
 
 @lru_cache(maxsize=8)

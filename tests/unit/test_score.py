@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import MakeVault, RunCli
 from tests.unit.test_relations import random_cases
+from tlvault import memo
 from tlvault.config import STAGES, Config, SignalWeights
 from tlvault.graph import build_graph
 from tlvault.parse import parse_note
@@ -31,7 +32,11 @@ from tlvault.results import SIGNALS, Cluster, IdeaGraph, Lexicon, ScoredCluster
 from tlvault.score import (
     _active_weeks,
     _cohesion,
+    _created,
+    _day,
+    _distilled,
     _hub_and_outline,
+    _note_facts,
     _reach_sums,
     note_link,
     note_stage,
@@ -936,3 +941,26 @@ def test_active_weeks_counts_each_recent_iso_week_once(seed: int) -> None:
     start = TODAY - timedelta(weeks=26)
     weeks = {min(day, TODAY).isocalendar()[:2] for day in days if day is not None and start < day}
     assert _active_weeks(TODAY, days) == len(weeks)
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_note_facts_are_stage_distillation_and_days(remember: bool) -> None:
+    pick = random.Random(3)
+    statuses = frozenset({"evergreen"})
+    facts = _note_facts(CONFIG.stages, statuses)
+    memo.remember(remember)
+    try:
+        for index in range(60):
+            folder = pick.choice(["", "Inbox/", "Ideas/", "Publish/", "Notes/Drafts/"])
+            front = pick.choice(
+                ["", "---\nstatus: evergreen\n---\n", "---\ncreated: 2024-05-02\nupdated: 2024-06-01\n---\n"]
+            )
+            body = pick.choice(["", "## Résumé\nx\n", LONG, "#publish/draft"])
+            when = pick.choice([None, ns(TODAY - timedelta(days=pick.randint(0, 90)))])
+            note = parse_note(f"{folder}Une idée claire {index}.md", front + body, when)
+            stage = note_stage(note, CONFIG)
+            expected = (stage, _distilled(note, stage, statuses), _day(note), _created(note))
+            assert facts(note) == expected
+            assert facts(note) == expected  # remembered, when on
+    finally:
+        memo.remember(False)
