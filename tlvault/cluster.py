@@ -13,7 +13,8 @@ import hashlib
 import heapq
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import chain
 
 import igraph
@@ -53,19 +54,22 @@ def find_clusters(
             groups.append((notes, ghosts))
     groups.sort(key=lambda group: (-len(group[0]), group[0]))
     matches = _match([frozenset(notes) for notes, _ in groups], previous)
-    tag_counts = Counter(chain.from_iterable(note.tags for note in graph.notes.values()))
     hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
     taken = {cluster.id for cluster in previous}
     names_taken = {cluster.name for cluster in previous}
+    inside = _inside_weights(graph, [notes for notes, _ in groups])
     clusters = []
+    tag_counts: Counter[str] | None = None
     for index, (notes, ghosts) in enumerate(groups):
-        hub = _hub(graph, notes, hub_tags)
-        keywords = _keywords(graph, lexicon, notes)
+        hub = _hub(graph, notes, hub_tags, inside)
+        keywords = _keywords(lexicon, notes)
         old = matches.get(index)
         if old is not None:
             cluster_id, name = old.id, old.name
         else:
             cluster_id = _new_id(notes, taken)
+            if tag_counts is None:  # only new clusters need it: often none in a watcher
+                tag_counts = Counter(chain.from_iterable(note.tags for note in graph.notes.values()))
             name = _name(graph, notes, keywords, lexicon.language, tag_counts) or _title(graph, hub)
             name = _unique(name, names_taken)
         taken.add(cluster_id)
@@ -152,41 +156,69 @@ def _new_id(notes: Sequence[str], taken: set[str]) -> str:
     return f"c-{digest[:length]}"
 
 
-def _hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> str | None:
-    """A member tagged as a hub (`#moc`…), else the one with the most weight inside the cluster."""
-    members = set(notes)
-    best: tuple[bool, float, str] | None = None
-    for rel in notes:
-        inside = float(
-            sum([data["weight"] for other, data in graph.adjacency[rel].items() if other in members])
-        )
-        candidate = (not hub_tags.isdisjoint(graph.notes[rel].tags), inside, rel)
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    return best[2] if best else None
+def _inside_weights(graph: IdeaGraph, groups: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Each note of a group: the weight of its edges to the notes of its group (ghosts aside).
+
+    The weights are picked from the edge arrays for all groups at once, but each note's are summed
+    with `sum` in the order of its neighbours, as a sum over its neighbour dict would (`sum` adds
+    floats with compensation from Python 3.12 on: `np.bincount` would differ there).
+    """
+    arrays = edge_arrays(graph)
+    group_of = {rel: index for index, notes in enumerate(groups) for rel in notes}
+    codes = np.fromiter(
+        (group_of.get(node, -1) for node in arrays.nodes), dtype=np.int64, count=len(arrays.nodes)
+    )
+    owners = np.repeat(np.arange(len(arrays.nodes), dtype=np.int64), np.diff(arrays.starts))
+    own = codes[owners]
+    kept = (own >= 0) & (own == codes[arrays.others])  # entries by node, in neighbour order
+    weights = arrays.weights[kept].tolist()
+    bounds = np.zeros(len(arrays.nodes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owners[kept], minlength=len(arrays.nodes)), out=bounds[1:])
+    ends = bounds.tolist()
+    return {
+        node: float(sum(weights[start:end]))
+        for node, start, end, code in zip(arrays.nodes, ends, ends[1:], codes.tolist(), strict=False)
+        if code >= 0
+    }
 
 
-def _keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple[str, ...]:
+def _hub(
+    graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str], inside: Mapping[str, float]
+) -> str | None:
+    """A member tagged as a hub (`#moc`…), else the one with the most weight inside the cluster.
+
+    `inside` is each member's weight inside (`_inside_weights`); the first member wins a tie.
+    """
+    tagged = [rel for rel in notes if not hub_tags.isdisjoint(graph.notes[rel].tags)]
+    return max(tagged or notes, key=inside.__getitem__, default=None)  # `max` keeps the first
+
+
+def _keywords(lexicon: Lexicon, notes: Sequence[str]) -> tuple[str, ...]:
     """The cluster's words: those in the most member titles first, then by summed TF-IDF weight."""
     # one Counter over all the titles: `Counter.update` per note is slow
-    in_titles = Counter([word for rel in notes for word in _title_words(graph.notes[rel])])
+    in_titles = Counter([word for rel in notes for word in _title_words(rel)])
+    # Generic words are summed too and left out when ranking: each distinct word is case-folded
+    # once, not once per note (a word's sum does not depend on the other words).
     totals: dict[str, float] = defaultdict(float)
+    keywords = lexicon.keywords.get
     for rel in notes:
-        for word, weight in lexicon.keywords.get(rel, ()):
-            if word.casefold() not in _GENERIC:
-                totals[word] += weight
+        for word, weight in keywords(rel, ()):
+            totals[word] += weight
     ranked = heapq.nsmallest(  # sorted(…)[:_KEYWORDS], without sorting thousands of words
         _KEYWORDS,
-        totals.items(),
+        (item for item in totals.items() if item[0].casefold() not in _GENERIC),
         key=lambda item: (-min(in_titles.get(item[0].casefold(), 0), 3), -item[1], item[0]),
     )
     return tuple(word for word, _ in ranked)
 
 
-@memo.per_note
-def _title_words(note: Note) -> frozenset[str]:
-    """The distinct words of a note's name, case-folded."""
-    return frozenset(word.casefold() for word in _words(note.name))
+# By path, which gives the name: looked up without the note, and with less overhead than `memo`
+# (a few µs a note, ~10k notes a rebuild); bounded, as renamed notes leave stale entries behind.
+@lru_cache(maxsize=1 << 16)
+def _title_words(rel: str) -> frozenset[str]:
+    """The distinct words of the name of the note at `rel`, case-folded."""
+    note_id = rel[:-3] if rel.lower().endswith(".md") else rel  # as `Note.name` has it
+    return frozenset(word.casefold() for word in _words(note_id.rsplit("/", 1)[-1]))
 
 
 def _words(title: str) -> list[str]:
@@ -213,7 +245,7 @@ def _name(
 
 def _distinct_tags(graph: IdeaGraph, notes: Sequence[str], everywhere: Counter[str]) -> list[str]:
     """Tags much more common in the cluster than in the vault, most distinctive first."""
-    inside = Counter(tag for rel in notes for tag in graph.notes[rel].tags)
+    inside = Counter([tag for rel in notes for tag in graph.notes[rel].tags])
     scored = []
     for tag, count in inside.items():
         lift = count / len(notes) - everywhere[tag] / len(graph.notes)

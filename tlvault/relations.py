@@ -126,9 +126,20 @@ def find_gaps(
         and node in graph.notes
         and sum(1 for cid, w in weights.items() if cid in ids and w > 0) >= 2
     }
+    # Each large cluster's edge weights into the others, in member order: one walk over its
+    # members, not one per pair. `sum` adds them as it added them with a 0.0 for each member
+    # without edges there (adding 0.0 changes neither a sum nor, from Python 3.12, its compensation).
+    weights_into: dict[str, dict[str, list[float]]] = {}
+    for cluster in large[:-1]:
+        into: dict[str, list[float]] = defaultdict(list)
+        for node in (*cluster.notes, *cluster.ghosts):
+            for cid, weight in reach.get(node, {}).items():
+                if cid in ids:
+                    into[cid].append(weight)
+        weights_into[cluster.id] = into
     gaps = []
     for first, second in combinations(large, 2):
-        weight = sum(reach.get(node, {}).get(second.id, 0.0) for node in (*first.notes, *first.ghosts))
+        weight = sum(weights_into[first.id].get(second.id, ()))
         ratio = weight / min(len(first.notes), len(second.notes))
         bridges = _bridges(touching, first.id, second.id)
         if ratio < GAP_RATIO and bridges:
@@ -156,8 +167,10 @@ MISSING_LINKS = 5
 
 def core_notes(cluster: Cluster, inside: Mapping[str, float]) -> tuple[str, ...]:
     """The hub, then the members with the most weight inside the cluster."""
-    ranked = sorted(cluster.notes, key=lambda rel: (rel != cluster.hub, -inside.get(rel, 0.0), rel))
-    return tuple(ranked[:CORE_NOTES])
+    ranked = heapq.nsmallest(  # sorted(…)[:CORE_NOTES], without sorting every member
+        CORE_NOTES, ((rel != cluster.hub, -inside.get(rel, 0.0), rel) for rel in cluster.notes)
+    )
+    return tuple(rel for *_, rel in ranked)
 
 
 @dataclass(frozen=True)
@@ -227,29 +240,30 @@ def missing_links(cocited: Iterable[tuple[float, str, str, str]]) -> tuple[Missi
     return tuple(MissingLink(a, b, evidence) for _, a, b, evidence in found)
 
 
-def cluster_bridges(cluster: Cluster, reach: Mapping[str, Mapping[str, float]]) -> tuple[ClusterBridge, ...]:
-    """The other clusters this one touches (edge weight ≥ 1), heaviest first, with the notes touching them."""
-    totals: dict[str, float] = defaultdict(float)
-    touching: dict[str, list[str]] = defaultdict(list)
-    for rel in cluster.notes:
-        for owner, weight in reach.get(rel, {}).items():
-            if owner not in ("", cluster.id):
-                totals[owner] += weight
-                touching[owner].append(rel)
+def cluster_bridges(
+    totals: Mapping[str, float], touching: Mapping[str, Sequence[str]]
+) -> tuple[ClusterBridge, ...]:
+    """The other clusters a cluster touches (edge weight ≥ 1), heaviest first, with the notes touching them.
+
+    `totals` is the member notes' edge weight to each other cluster and `touching` the member
+    notes with edges to it, in order (`score._reach_sums`).
+    """
     ranked = sorted((-weight, owner) for owner, weight in totals.items() if weight >= 1.0)
     return tuple(
         ClusterBridge(owner, round(-weight, 3), tuple(touching[owner][:3])) for weight, owner in ranked
     )
 
 
-def timeline(graph: IdeaGraph, cluster: Cluster) -> tuple[Mention, ...]:
-    """The journal paragraphs that name the cluster's notes or ghosts, newest first, each once."""
+def timeline(mentions: Iterable[Mention]) -> tuple[Mention, ...]:
+    """The journal paragraphs that name a cluster's notes or ghosts, newest first, each once.
+
+    `mentions` are those of each member in turn (notes, then ghosts), as `IdeaGraph.mentions` has them.
+    """
     seen: set[tuple[str, str]] = set()
-    mentions = []
-    for node in (*cluster.notes, *cluster.ghosts):
-        for mention in graph.mentions.get(node, ()):
-            if (mention.journal, mention.text) not in seen:
-                seen.add((mention.journal, mention.text))
-                mentions.append(mention)
-    mentions.sort(key=lambda m: (m.day, m.journal, m.text), reverse=True)
-    return tuple(mentions[:TIMELINE])
+    unique = []
+    for mention in mentions:
+        if (mention.journal, mention.text) not in seen:
+            seen.add((mention.journal, mention.text))
+            unique.append(mention)
+    # sorted(…, reverse=True)[:TIMELINE]; the keys differ, as (journal, text) do
+    return tuple(heapq.nlargest(TIMELINE, unique, key=lambda m: (m.day, m.journal, m.text)))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache, partial
@@ -28,7 +28,7 @@ from tlvault.relations import (
     timeline,
     walk_edges,
 )
-from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, ScoredCluster
+from tlvault.results import SIGNALS, Cluster, IdeaGraph, Insights, Mention, ScoredCluster
 
 HALF_LIFE_DAYS = 14.0  # a touch or a journal mention counts half as much two weeks later
 MOMENTUM_SCALE = 2.0  # activity equal to this gives momentum 0.5
@@ -88,10 +88,16 @@ class _Scorer:
         self.graph, self.config, self.today, self.language = graph, config, today, language
         self.membership = {node: c.id for c in clusters for node in (*c.notes, *c.ghosts)}
         self.names = {cluster.id: cluster.name for cluster in clusters}
-        self.hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
-        self.stage = stage_matcher(config)
+        hub_tags = frozenset(tag.lower() for tag in config.cluster.hub_tags)
+        # The members tagged as hubs, by cluster: `_hub_and_outline` then reads only these and the
+        # members with written links, not every member's note.
+        self.tagged: dict[str, list[str]] = defaultdict(list)
+        for c in clusters:
+            for rel in c.notes:
+                if not hub_tags.isdisjoint(graph.notes[rel].tags):
+                    self.tagged[c.id].append(rel)
         statuses = frozenset(s.lower() for s in config.scoring.distilled_statuses)
-        self.distillation = _distillation(config.stages, statuses)
+        self.facts = _note_facts(config.stages, statuses)
         self.walk = walk_edges(graph, self.membership)
         self.reach = self.walk.reach
         # Many notes share a day: each day's decay is computed once per run.
@@ -99,11 +105,21 @@ class _Scorer:
 
     def score(self, cluster: Cluster) -> ScoredCluster:
         """Signals, ripeness, band, stage, format and the two sentences of one cluster."""
-        notes = [self.graph.notes[rel] for rel in cluster.notes]
-        stages = [self.stage(note) for note in notes]
-        days = [_day(note) for note in notes]
+        notes = list(map(self.graph.notes.__getitem__, cluster.notes))
+        # per member (a cluster has one at least): stage, distillation, last activity and creation
+        # day; zip turns the rows into columns
+        stages, distillation, days, created = zip(*map(self.facts, notes), strict=True)
         links = tuple(sorted(self.walk.written.get(cluster.id, ())))
-        signals, facts = self._signals(cluster, notes, stages, days, links)
+        sums = _reach_sums(cluster, self.reach)
+        inside = {rel: self.reach[rel].get(cluster.id, 0.0) for rel in cluster.notes}
+        # each member's journal mentions, in member order: momentum, persistence and the timeline
+        mentions = [
+            m for node in (*cluster.notes, *cluster.ghosts) for m in self.graph.mentions.get(node, ())
+        ]
+        distilled = dict(zip(cluster.notes, distillation, strict=True))
+        signals, facts = self._signals(
+            cluster, stages, days, created, distilled, links, sums, inside, mentions
+        )
         weights = self.config.scoring.weights
         contributions = {name: getattr(weights, name) * signals[name] for name in SIGNALS}
         total_weight = sum(getattr(weights, name) for name in SIGNALS) or 1.0
@@ -124,36 +140,38 @@ class _Scorer:
             why=_why(self.language, strongest, facts, self.graph),
             next_action=_next_action(self.language, weakest, facts, cluster, fmt, self.graph),
             last_activity=max((day for day in days if day is not None), default=None),
-            core=core_notes(cluster, {rel: self.reach[rel].get(cluster.id, 0.0) for rel in cluster.notes}),
+            core=core_notes(cluster, inside),
             activity=_activity(cluster.notes, days),
             missing_links=missing_links(self.walk.cocited.get(cluster.id, ())),
-            bridges=cluster_bridges(cluster, self.reach),
-            timeline=timeline(self.graph, cluster),
+            bridges=cluster_bridges(sums.from_notes, sums.touching),
+            timeline=timeline(mentions),
             links=links,
         )
 
     def _signals(
         self,
         cluster: Cluster,
-        notes: Sequence[Note],
         stages: Sequence[int],
         days: Sequence[date | None],
+        created: Sequence[date | None],
+        distilled: Mapping[str, float],
         links: Sequence[tuple[str, str]],
+        sums: _ReachSums,
+        inside: Mapping[str, float],
+        mentions: Sequence[Mention],
     ) -> tuple[dict[str, float], _Facts]:
         graph, today = self.graph, self.today
-        distilled = {note.rel: self.distillation(note) for note in notes}
-        mentions = [m for node in (*cluster.notes, *cluster.ghosts) for m in graph.mentions.get(node, ())]
         touches = [day for day in days if day is not None]
         activity = sum(map(self.decay, touches)) + sum([self.decay(m.day) for m in mentions])
-        weeks = _active_weeks(today, [*touches, *(_created(n) for n in notes), *(m.day for m in mentions)])
-        neighbours = self._neighbour_clusters(cluster)
+        weeks = _active_weeks(today, [*touches, *created, *(m.day for m in mentions)])
+        neighbours = sums.neighbours
         bridges = [cid for cid, weight in neighbours.items() if weight >= 1.0]
         published = sum(stage >= _PUBLISH for stage in stages)
-        hub, outline = _hub_and_outline(graph, cluster, self.hub_tags, links)
+        hub, outline = _hub_and_outline(graph, cluster, self.tagged.get(cluster.id, ()), links)
         signals = {
-            "mass": min(1.0, math.log1p(len(notes)) / math.log1p(MASS_NOTES)),
-            "cohesion": self._cohesion(cluster),
-            "distillation": sum(distilled.values()) / len(notes),
+            "mass": min(1.0, math.log1p(len(cluster.notes)) / math.log1p(MASS_NOTES)),
+            "cohesion": _cohesion(sums, len(cluster.notes)),
+            "distillation": sum(distilled.values()) / len(cluster.notes),
             "momentum": activity / (activity + MOMENTUM_SCALE),
             "persistence": min(1.0, weeks / PERSISTENCE_WEEKS),
             "hub": ((hub is not None) + (outline is not None)) / 2,
@@ -161,7 +179,7 @@ class _Scorer:
             "validation": min(1.0, published / 2),
         }
         facts = _Facts(
-            notes=len(notes),
+            notes=len(cluster.notes),
             distilled=sum(value >= 0.6 for value in distilled.values()),
             mentions=sum((today - m.day).days <= 30 for m in mentions),
             weeks=weeks,
@@ -170,34 +188,57 @@ class _Scorer:
             published=published,
             # the heaviest, the first met among equals (as `Counter.most_common` does)
             nearest=self.names[max(neighbours, key=neighbours.__getitem__)] if neighbours else None,
-            least_linked=min(cluster.notes, key=lambda rel: (self.reach[rel].get(cluster.id, 0.0), rel)),
-            # the ends of the members sorted by (distillation, path), without sorting them
-            least_distilled=min(cluster.notes, key=lambda rel: (distilled[rel], rel)),
-            most_distilled=max(cluster.notes, key=lambda rel: (distilled[rel], rel)),
+            # the ends of the members sorted by (value, path), without sorting them or a key per member
+            least_linked=min(zip(inside.values(), inside, strict=True))[1],
+            least_distilled=min(zip(distilled.values(), distilled, strict=True))[1],
+            most_distilled=max(zip(distilled.values(), distilled, strict=True))[1],
         )
         return {name: round(value, 3) for name, value in signals.items()}, facts
 
-    def _cohesion(self, cluster: Cluster) -> float:
-        """Share of the members' edge weight kept inside, times how dense the inside is."""
-        inside = outside = 0.0
-        for node in (*cluster.notes, *cluster.ghosts):
-            for owner, weight in self.reach[node].items():
-                if owner == cluster.id:
-                    inside += weight / 2  # each inside edge is counted from both ends
-                else:
-                    outside += weight
-        if inside == 0:
-            return 0.0
-        return inside / (inside + outside) * min(1.0, inside / len(cluster.notes))
 
-    def _neighbour_clusters(self, cluster: Cluster) -> dict[str, float]:
-        """Edge weight from this cluster to each other cluster, in the order they are first met."""
-        weights: dict[str, float] = {}
-        for node in (*cluster.notes, *cluster.ghosts):
-            for owner, weight in self.reach[node].items():
-                if owner not in ("", cluster.id):
-                    weights[owner] = weights.get(owner, 0.0) + weight
-        return weights
+@dataclass(frozen=True)
+class _ReachSums:
+    """A cluster's edge weight by where it goes, summed in one walk over its members' `reach`."""
+
+    inside: float  # the weight of the edges inside, each counted once
+    outside: float  # the weight of the edges to other clusters and to no cluster
+    neighbours: dict[str, float]  # other cluster id -> weight to it, in the order first met
+    from_notes: dict[str, float]  # the same from the member notes only (not the ghosts)
+    touching: dict[str, list[str]]  # other cluster id -> the member notes with edges to it, in order
+
+
+def _reach_sums(cluster: Cluster, reach: Mapping[str, Mapping[str, float]]) -> _ReachSums:
+    """The sums cohesion, bridges and the nearest cluster need, each added in member order
+    (notes, then ghosts), as separate walks over the members would add them."""
+    inside = outside = 0.0
+    neighbours: dict[str, float] = {}
+    touching: dict[str, list[str]] = defaultdict(list)
+    for rel in cluster.notes:
+        for owner, weight in reach[rel].items():
+            if owner == cluster.id:
+                inside += weight / 2  # each inside edge is counted from both ends
+            else:
+                outside += weight
+                if owner:
+                    neighbours[owner] = neighbours.get(owner, 0.0) + weight
+                    touching[owner].append(rel)
+    from_notes = dict(neighbours)  # the ghosts come last: the notes' sums are complete here
+    for node in cluster.ghosts:
+        for owner, weight in reach[node].items():
+            if owner == cluster.id:
+                inside += weight / 2
+            else:
+                outside += weight
+                if owner:
+                    neighbours[owner] = neighbours.get(owner, 0.0) + weight
+    return _ReachSums(inside, outside, neighbours, from_notes, touching)
+
+
+def _cohesion(sums: _ReachSums, notes: int) -> float:
+    """Share of the members' edge weight kept inside, times how dense the inside is."""
+    if sums.inside == 0:
+        return 0.0
+    return sums.inside / (sums.inside + sums.outside) * min(1.0, sums.inside / notes)
 
 
 def note_stage(note: Note, config: Config) -> int:
@@ -239,6 +280,16 @@ def _stage_rules(stages: StagesConfig) -> Callable[[Note], int]:
 
 
 @lru_cache(maxsize=8)
+def _note_facts(
+    stages: StagesConfig, statuses: frozenset[str]
+) -> Callable[[Note], tuple[int, float, date | None, date | None]]:
+    """A note's stage, `_distilled`, last activity day and creation day, for one config: what the
+    scores read of each member, remembered together (one look-up per note, not four calls)."""
+    stage, distillation = _stage_rules(stages), _distillation(stages, statuses)
+    return per_note(lambda note: (stage(note), distillation(note), _day(note), _created(note)))
+
+
+@lru_cache(maxsize=8)
 def _distillation(stages: StagesConfig, statuses: frozenset[str]) -> Callable[[Note], float]:
     """`_distilled` of a note at its own stage, for one config's stages and distilled statuses."""
     stage = _stage_rules(stages)
@@ -261,23 +312,21 @@ def _distilled(note: Note, stage: int, statuses: frozenset[str]) -> float:
 
 
 def _hub_and_outline(
-    graph: IdeaGraph, cluster: Cluster, hub_tags: frozenset[str], links: Sequence[tuple[str, str]]
+    graph: IdeaGraph, cluster: Cluster, tagged: Iterable[str], links: Sequence[tuple[str, str]]
 ) -> tuple[str | None, str | None]:
     """The hub (tagged moc, or linked with half the cluster) and the outline (headings and links).
 
-    `links` are the member pairs joined by a written link (`_written_links`).
+    `tagged` are the members tagged as hubs; `links` the member pairs joined by a written link
+    (`walk_edges`). Only members with links or a hub tag can be either: the others are not read.
     """
     written = Counter(chain.from_iterable(links))  # members each member links with
-    hubs: list[tuple[bool, int, str]] = []
-    outline = None
-    for rel in cluster.notes:
-        note = graph.notes[rel]
-        linked = written.get(rel, 0)
-        is_tagged = not hub_tags.isdisjoint(note.tags)
-        if is_tagged or linked >= max(3, (len(cluster.notes) - 1) / 2):
-            hubs.append((not is_tagged, -linked, rel))  # a note tagged moc first, then the most linked
-        if outline is None and len(note.headings) >= 3 and linked >= 3:
-            outline = rel
+    tags = frozenset(tagged)
+    most = max(3, (len(cluster.notes) - 1) / 2)
+    # a note tagged moc first, then the most linked
+    hubs = [(False, -written.get(rel, 0), rel) for rel in tags]
+    hubs += [(True, -linked, rel) for rel, linked in written.items() if linked >= most and rel not in tags]
+    outlines = {rel for rel, linked in written.items() if linked >= 3 and len(graph.notes[rel].headings) >= 3}
+    outline = next((rel for rel in cluster.notes if rel in outlines), None) if outlines else None
     return (min(hubs)[2] if hubs else None), outline
 
 
@@ -309,7 +358,8 @@ def _active_weeks(today: date, days: Sequence[date | None]) -> int:
     """Distinct ISO weeks with some activity among the last 26 weeks."""
     start = today - timedelta(weeks=26)
     # A date after today (a file touched after `--now`) counts as today, as in momentum.
-    recent = {min(day, today) for day in days if day is not None and start < day}
+    # Each distinct day once (set() is a C loop; they repeat a lot: ~20k days, a few hundred distinct).
+    recent = {min(day, today) for day in set(days) if day is not None and start < day}
     return len({day.isocalendar()[:2] for day in recent})  # each distinct day once: they repeat a lot
 
 

@@ -7,16 +7,21 @@ small vault written under tmp_path.
 
 from __future__ import annotations
 
+import random
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import networkx as nx
+import pytest
 from stop_words import get_stop_words
 
 from tests.conftest import MakeVault
-from tlvault.cluster import find_clusters
+from tests.unit.test_graph_patch import RandomVault, built
+from tlvault.cluster import _GENERIC, _hub, _inside_weights, _keywords, _title_words, find_clusters
 from tlvault.config import ClusterConfig, Config, default_config
 from tlvault.graph import build_graph
 from tlvault.model import PreviousCluster
@@ -355,3 +360,120 @@ def test_the_pipeline_gives_the_same_clusters_twice(make_vault: MakeVault) -> No
     second = analyse(config, read_vault(config, Report()), now=date(2024, 6, 1)).clusters
     assert first == second
     assert all(ID.fullmatch(cluster.id) for cluster in first)
+
+
+# --- helpers, against the plain loops they replaced -----------------------------------------------
+
+
+def random_groups(graph: IdeaGraph, pick: random.Random) -> list[tuple[str, ...]]:
+    """Three groups of notes, sorted, and some notes in none."""
+    groups: list[list[str]] = [[], [], []]
+    for rel in sorted(graph.notes):
+        if pick.random() < 0.8:
+            groups[pick.randrange(3)].append(rel)
+    return [tuple(notes) for notes in groups]
+
+
+def reference_inside(graph: IdeaGraph, notes: Sequence[str]) -> dict[str, float]:
+    """Each member's weight to the other members, summed over its neighbour dict."""
+    members = set(notes)
+    return {
+        rel: float(sum([data["weight"] for other, data in graph.adjacency[rel].items() if other in members]))
+        for rel in notes
+    }
+
+
+def reference_hub(graph: IdeaGraph, notes: Sequence[str], hub_tags: frozenset[str]) -> str | None:
+    """The first member with the greatest (tagged as a hub, weight inside)."""
+    inside = reference_inside(graph, notes)
+    best: tuple[bool, float, str] | None = None
+    for rel in notes:
+        candidate = (not hub_tags.isdisjoint(graph.notes[rel].tags), inside[rel], rel)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_inside_weights_and_hubs_are_those_of_the_plain_loops(seed: int) -> None:
+    vault, pick = RandomVault(seed), random.Random(seed)
+    for _ in range(15):
+        vault.change()
+        graph = built(vault, vault.notes())
+        groups = random_groups(graph, pick)
+        inside = _inside_weights(graph, groups)
+        expected: dict[str, float] = {}
+        for notes in groups:
+            expected.update(reference_inside(graph, notes))
+        assert inside == expected
+        for hub_tags in (frozenset(), frozenset({"moc"}), frozenset({"vision", "écriture"})):
+            for notes in groups:
+                assert _hub(graph, notes, hub_tags, inside) == reference_hub(graph, notes, hub_tags)
+
+
+def test_inside_weights_follow_neighbour_order_and_leave_ghosts_out() -> None:
+    network = nx.Graph()
+    network.add_nodes_from(["a.md", "b.md", "c.md", "d.md", "e.md", "ghost:x"])
+    for other, weight in (("b.md", 1.0), ("c.md", 1e-16), ("d.md", 1e-16), ("ghost:x", 5.0)):
+        network.add_edge("a.md", other, weight=weight, kinds={"tag": weight}, evidence=())
+    notes = {rel: parse_note(rel, "") for rel in ("a.md", "b.md", "c.md", "d.md", "e.md")}
+    graph = IdeaGraph(network, notes, {"ghost:x": "x"}, (), {}, frozenset(), {}, dict(network.adjacency()))
+    inside = _inside_weights(graph, [("a.md", "b.md", "c.md", "d.md"), ("e.md",)])
+    assert inside == {
+        "a.md": sum([1.0, 1e-16, 1e-16]),
+        "b.md": 1.0,
+        "c.md": 1e-16,
+        "d.md": 1e-16,
+        "e.md": 0.0,
+    }
+    assert inside["a.md"] != sum([1e-16, 1e-16, 1.0])  # the order shows
+    assert _hub(graph, ("a.md", "b.md", "c.md", "d.md"), frozenset(), inside) == "a.md"
+    assert _hub(graph, ("c.md", "d.md"), frozenset(), inside) == "c.md"  # the first among equals
+
+
+def reference_keywords(graph: IdeaGraph, lexicon: Lexicon, notes: Sequence[str]) -> tuple[str, ...]:
+    """The words of the most member titles, then by summed weight, generic words dropped first."""
+    in_titles: Counter[str] = Counter()
+    for rel in notes:
+        in_titles.update({word.casefold() for word in graph.notes[rel].name.split() if len(word) >= 3})
+    totals: dict[str, float] = {}
+    for rel in notes:
+        for word, weight in lexicon.keywords.get(rel, ()):
+            if word.casefold() not in _GENERIC:
+                totals[word] = totals.get(word, 0.0) + weight
+    ranked = sorted(
+        totals.items(), key=lambda item: (-min(in_titles[item[0].casefold()], 3), -item[1], item[0])
+    )
+    return tuple(word for word, _ in ranked[:6])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_keywords_are_those_of_the_plain_loop(seed: int) -> None:
+    vault, pick = RandomVault(seed), random.Random(seed)
+    words = ["idée", "Idée", "IDÉES", "vision", "Vision", "cap", "phare", "notes", "boussole", "pensé"]
+    for _ in range(10):
+        vault.change()
+        graph = built(vault, vault.notes())
+        keywords = {
+            rel: tuple((pick.choice(words), pick.choice([0.1, 0.2, 0.3, pick.random()])) for _ in range(5))
+            for rel in graph.notes
+            if pick.random() < 0.9
+        }
+        lexicon = Lexicon("fr", keywords, {})
+        for notes in random_groups(graph, pick):
+            assert _keywords(lexicon, notes) == reference_keywords(graph, lexicon, notes)
+
+
+def test_title_words_are_the_words_of_the_note_name() -> None:
+    for rel in (
+        "A/Une boussole.md",
+        "Deep Work l'été.md",
+        "x/y/Le Cap’ du Nord.MD",
+        "sans extension",
+        "a.md",
+    ):
+        note = parse_note(rel, "")
+        expected = frozenset(
+            w.casefold() for w in note.name.replace("’", " ").replace("'", " ").split() if len(w) >= 3
+        )
+        assert _title_words(rel) == expected

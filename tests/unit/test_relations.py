@@ -6,19 +6,47 @@ Graphs are built in memory from parsed notes; clusters are made by hand so that 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import random
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 
+from tests.unit.test_graph_patch import RandomVault, built
 from tlvault.config import ClusterConfig, Config
 from tlvault.graph import build_graph
+from tlvault.i18n import text
 from tlvault.parse import parse_note
+from tlvault.relations import (
+    CORE_NOTES,
+    GAP_RATIO,
+    GAPS,
+    TIMELINE,
+    EdgeWalk,
+    cluster_bridges,
+    core_notes,
+    find_gaps,
+    timeline,
+    walk_edges,
+)
 from tlvault.resolve import resolve_links
-from tlvault.results import Cluster, Gap, GhostIdea, IdeaGraph, Insights, Lexicon, Orphan, Suggestion
-from tlvault.score import score_clusters
+from tlvault.results import (
+    Cluster,
+    ClusterBridge,
+    Gap,
+    GhostIdea,
+    IdeaGraph,
+    Insights,
+    Lexicon,
+    Mention,
+    Orphan,
+    Suggestion,
+)
+from tlvault.score import _reach_sums, score_clusters
 
 CONFIG = Config(vault=Path("vault"))
 TODAY = date(2024, 6, 15)
@@ -359,3 +387,113 @@ def test_candidates_with_the_same_neighbour_degrees_tie_whatever_the_set_order()
     assert sorted(graph.graph.degree(f"{near}.md") for near in "abcd") == [2, 3, 4, 5]
     orphan = next(o for o in orphans_of(graph, "fr") if o.note == "O.md")
     assert [s.target for s in orphan.suggestions][:2] == ["X.md", "Y.md"]
+
+
+# --- helpers, against the plain loops they replaced -----------------------------------------------
+
+
+def random_clusters(graph: IdeaGraph, pick: random.Random, count: int = 4) -> list[Cluster]:
+    """`count` clusters of notes and ghosts (members sorted), some nodes in none, hubs at random."""
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for node in sorted(graph.graph.nodes):
+        if pick.random() < 0.85 and (node in graph.notes or node in graph.ghosts):
+            groups[pick.randrange(count)].append(node)
+    clusters = []
+    for index, nodes in enumerate(groups):
+        notes = tuple(node for node in nodes if node in graph.notes)
+        ghosts = tuple(node for node in nodes if node in graph.ghosts)
+        hub = pick.choice([None, *notes[:3]])
+        clusters.append(Cluster(f"c{index}", f"Sujet {index}", notes, ghosts, hub, ()))
+    return clusters
+
+
+def random_cases(seed: int, steps: int = 12) -> Iterator[tuple[IdeaGraph, list[Cluster], EdgeWalk]]:
+    """Random graphs, each with random clusters and the walk over its edges."""
+    vault, pick = RandomVault(seed), random.Random(seed)
+    for _ in range(steps):
+        vault.change()
+        graph = built(vault, vault.notes())
+        clusters = random_clusters(graph, pick, pick.randint(1, 5))
+        membership = {node: c.id for c in clusters for node in (*c.notes, *c.ghosts)}
+        yield graph, clusters, walk_edges(graph, membership)
+
+
+def reference_bridges(
+    cluster: Cluster, reach: Mapping[str, Mapping[str, float]]
+) -> tuple[ClusterBridge, ...]:
+    totals: dict[str, float] = defaultdict(float)
+    touching: dict[str, list[str]] = defaultdict(list)
+    for rel in cluster.notes:
+        for owner, weight in reach.get(rel, {}).items():
+            if owner not in ("", cluster.id):
+                totals[owner] += weight
+                touching[owner].append(rel)
+    ranked = sorted((-weight, owner) for owner, weight in totals.items() if weight >= 1.0)
+    return tuple(
+        ClusterBridge(owner, round(-weight, 3), tuple(touching[owner][:3])) for weight, owner in ranked
+    )
+
+
+def reference_timeline(graph: IdeaGraph, cluster: Cluster) -> tuple[Mention, ...]:
+    seen: set[tuple[str, str]] = set()
+    mentions = []
+    for node in (*cluster.notes, *cluster.ghosts):
+        for mention in graph.mentions.get(node, ()):
+            if (mention.journal, mention.text) not in seen:
+                seen.add((mention.journal, mention.text))
+                mentions.append(mention)
+    mentions.sort(key=lambda m: (m.day, m.journal, m.text), reverse=True)
+    return tuple(mentions[:TIMELINE])
+
+
+def reference_gaps(
+    graph: IdeaGraph, clusters: Sequence[Cluster], reach: Mapping[str, Mapping[str, float]], min_size: int
+) -> tuple[Gap, ...]:
+    large = [c for c in clusters if len(c.notes) >= 2 * min_size][:8]
+    gaps = []
+    for first, second in combinations(large, 2):
+        weight = sum(reach.get(node, {}).get(second.id, 0.0) for node in (*first.notes, *first.ghosts))
+        ratio = weight / min(len(first.notes), len(second.notes))
+        found = []
+        for node in graph.notes:
+            weights = reach.get(node, {})
+            if weights.get(first.id, 0) > 0 and weights.get(second.id, 0) > 0:
+                found.append((-min(weights[first.id], weights[second.id]), node))
+        bridges = tuple(node for _, node in sorted(found)[:3])
+        if ratio < GAP_RATIO and bridges:
+            score = (len(first.notes) + len(second.notes)) * (1 - ratio / GAP_RATIO)
+            question = text("fr", "gap.question", first=first.name, second=second.name)
+            gaps.append((-score, first.id, second.id, Gap((first.id, second.id), question, bridges)))
+    return tuple(gap for *_, gap in sorted(gaps)[:GAPS])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cluster_helpers_give_what_the_plain_loops_gave(seed: int) -> None:
+    for graph, clusters, walk in random_cases(seed):
+        for c in clusters:
+            sums = _reach_sums(c, walk.reach)
+            assert cluster_bridges(sums.from_notes, sums.touching) == reference_bridges(c, walk.reach)
+            mentions = [m for node in (*c.notes, *c.ghosts) for m in graph.mentions.get(node, ())]
+            assert timeline(mentions) == reference_timeline(graph, c)
+            inside = {rel: walk.reach[rel].get(c.id, 0.0) for rel in c.notes}
+            ranked = sorted(c.notes, key=lambda rel: (rel != c.hub, -inside[rel], rel))[:CORE_NOTES]
+            assert core_notes(c, inside) == tuple(ranked)
+        for min_size in (1, 2, 3):
+            found = find_gaps(graph, clusters, walk.reach, "fr", min_size)
+            assert found == reference_gaps(graph, clusters, walk.reach, min_size)
+
+
+def test_gap_weights_add_as_before_with_zeros_between() -> None:
+    """The weight between two clusters: `sum` over the members, which the zeros leave alone."""
+    reach = {
+        "a.md": {"c1": 1.0, "c2": 1e-16},
+        "b.md": {"c1": 1.0},
+        "c.md": {"c1": 1.0, "c2": 3e-16},
+        "x.md": {"c2": 1.0, "c1": 0.5},
+    }
+    first = Cluster("c1", "Un", ("a.md", "b.md", "c.md"), (), None, ())
+    second = Cluster("c2", "Deux", ("x.md",), (), None, ())
+    graph = graph_of(dict.fromkeys(reach, ""))
+    found = find_gaps(graph, [first, second], reach, "fr", 0)
+    assert found == reference_gaps(graph, [first, second], reach, 0)
+    assert found[0].bridges == ("x.md", "c.md", "a.md")

@@ -10,21 +10,38 @@ from __future__ import annotations
 
 import json
 import math
+import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain, combinations
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import MakeVault, RunCli
+from tests.unit.test_relations import random_cases
+from tlvault import memo
 from tlvault.config import STAGES, Config, SignalWeights
 from tlvault.graph import build_graph
 from tlvault.parse import parse_note
 from tlvault.resolve import resolve_links
 from tlvault.results import SIGNALS, Cluster, IdeaGraph, Lexicon, ScoredCluster
-from tlvault.score import note_link, note_stage, score_clusters
+from tlvault.score import (
+    _active_weeks,
+    _cohesion,
+    _created,
+    _day,
+    _distilled,
+    _hub_and_outline,
+    _note_facts,
+    _reach_sums,
+    note_link,
+    note_stage,
+    score_clusters,
+)
 
 CONFIG = Config(vault=Path("vault"))
 TODAY = date(2024, 6, 15)  # a Saturday
@@ -853,3 +870,97 @@ def test_one_published_piece_is_singular(language: str, expected: str) -> None:
 def test_a_date_after_today_counts_as_today_in_persistence() -> None:
     files = {"a.md": "---\ncreated: 2026-12-24\nupdated: 2026-12-25\n---\nx"}
     assert one(files).signals["persistence"] == signal(1 / 8)
+
+
+# --- helpers, against the plain loops they replaced -----------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reach_sums_are_those_of_one_walk_per_measure(seed: int) -> None:
+    for _, clusters, walk in random_cases(seed):
+        for c in clusters:
+            sums = _reach_sums(c, walk.reach)
+            inside = outside = 0.0
+            neighbours: dict[str, float] = {}
+            for node in (*c.notes, *c.ghosts):
+                for owner, weight in walk.reach[node].items():
+                    if owner == c.id:
+                        inside += weight / 2
+                    else:
+                        outside += weight
+                    if owner not in ("", c.id):
+                        neighbours[owner] = neighbours.get(owner, 0.0) + weight
+            assert (sums.inside, sums.outside) == (inside, outside)
+            assert list(sums.neighbours.items()) == list(neighbours.items())  # in the order first met
+            cohesion = inside / (inside + outside) * min(1.0, inside / len(c.notes)) if inside else 0.0
+            assert _cohesion(sums, len(c.notes)) == cohesion
+
+
+def reference_hub_and_outline(
+    graph: IdeaGraph, cluster: Cluster, hub_tags: frozenset[str], links: Sequence[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    written = Counter(chain.from_iterable(links))
+    hubs: list[tuple[bool, int, str]] = []
+    outline = None
+    for rel in cluster.notes:
+        note = graph.notes[rel]
+        linked = written.get(rel, 0)
+        is_tagged = not hub_tags.isdisjoint(note.tags)
+        if is_tagged or linked >= max(3, (len(cluster.notes) - 1) / 2):
+            hubs.append((not is_tagged, -linked, rel))
+        if outline is None and len(note.headings) >= 3 and linked >= 3:
+            outline = rel
+    return (min(hubs)[2] if hubs else None), outline
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_hub_and_outline_are_those_of_the_plain_loop(seed: int) -> None:
+    pick = random.Random(seed)
+    rels = [f"n{index:02d}.md" for index in range(pick.randint(1, 14))]
+    files = {
+        rel: "\n".join(["# Titre"] * pick.choice([0, 2, 3, 4]) + pick.sample(["#moc", "#idée", "#carte"], 1))
+        for rel in rels
+    }
+    graph = graph_of(files)
+    members = pick.sample(rels, pick.randint(1, len(rels)))
+    c = cluster("c-000001", members)
+    pairs = [(a, b) for a, b in combinations(c.notes, 2) if pick.random() < pick.choice([0.2, 0.5, 0.9])]
+    for hub_tags in (frozenset(), frozenset({"moc"}), frozenset({"moc", "carte"})):
+        tagged = [rel for rel in c.notes if not hub_tags.isdisjoint(graph.notes[rel].tags)]
+        pick.shuffle(tagged)
+        found = _hub_and_outline(graph, c, tagged, pairs)
+        assert found == reference_hub_and_outline(graph, c, hub_tags, pairs)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_active_weeks_counts_each_recent_iso_week_once(seed: int) -> None:
+    pick = random.Random(seed)
+    days = [
+        None if pick.random() < 0.1 else TODAY + timedelta(days=pick.randint(-250, 20)) for _ in range(500)
+    ]
+    start = TODAY - timedelta(weeks=26)
+    weeks = {min(day, TODAY).isocalendar()[:2] for day in days if day is not None and start < day}
+    assert _active_weeks(TODAY, days) == len(weeks)
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_note_facts_are_stage_distillation_and_days(remember: bool) -> None:
+    pick = random.Random(3)
+    statuses = frozenset({"evergreen"})
+    facts = _note_facts(CONFIG.stages, statuses)
+    memo.remember(remember)
+    try:
+        for index in range(60):
+            folder = pick.choice(["", "Inbox/", "Ideas/", "Publish/", "Notes/Drafts/"])
+            front = pick.choice(
+                ["", "---\nstatus: evergreen\n---\n", "---\ncreated: 2024-05-02\nupdated: 2024-06-01\n---\n"]
+            )
+            body = pick.choice(["", "## Résumé\nx\n", LONG, "#publish/draft"])
+            when = pick.choice([None, ns(TODAY - timedelta(days=pick.randint(0, 90)))])
+            note = parse_note(f"{folder}Une idée claire {index}.md", front + body, when)
+            stage = note_stage(note, CONFIG)
+            expected = (stage, _distilled(note, stage, statuses), _day(note), _created(note))
+            assert facts(note) == expected
+            assert facts(note) == expected  # remembered, when on
+    finally:
+        memo.remember(False)
