@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.bench_vault import TODAY, one_edit_latencies
 from benchmarks.vaultgen import generate_vault, write_vault
 
@@ -35,10 +37,15 @@ def test_both_versions_are_timed_and_compared(tmp_path: Path) -> None:
     assert len(lines) == 3
 
 
-def test_a_property_edit_is_timed_too(tmp_path: Path) -> None:
-    """bench_vault's second kind of edit: an idea's `status` published, then back."""
+@pytest.mark.parametrize("edit", ["property", "text"])
+def test_edits_of_an_existing_idea_are_timed_too(tmp_path: Path, edit: str) -> None:
+    """bench_vault's other kinds of edit: an idea's `status` published, then back; a sentence
+    added, then taken back. Each is seen by the watcher (the index is replaced each time), and
+    the idea is left as it was."""
     vault = tmp_path / "vault"
     write_vault(generate_vault(60, language="mixed", today=TODAY), vault)
-    latencies = one_edit_latencies(vault, 2, edit="property")
+    before = {path: path.read_bytes() for path in (vault / "2 - Idées").rglob("*.md")}
+    latencies = one_edit_latencies(vault, 2, edit=edit)
     assert len(latencies) == 2
     assert all(-0.1 < seconds < 5 for seconds in latencies)  # 66 notes: the index follows at once
+    assert {path: path.read_bytes() for path in (vault / "2 - Idées").rglob("*.md")} == before
