@@ -238,7 +238,7 @@ def print_table(notes: int, megabytes: float, repeat: int, times: dict[str, list
         ("one new note → index rewritten, from the save", median["edit"] + DEBOUNCE, "", ""),
         ("the same, minus the debounce", median["edit"], "", "≤ 0.5 s"),
         (
-            "one sentence added to an idea → index rewritten, minus the debounce",
+            "one sentence added to an idea → rebuild done, minus the debounce",
             median["text"],
             "",
             "≤ 0.5 s",
