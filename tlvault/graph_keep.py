@@ -143,15 +143,12 @@ def _update(
     """Bring the tables up to these notes; returns the node pairs whose edge changed."""
     stale = _stale_notes(tables, notes, resolved, members.keys())
     changed = _update_links(tables, stale, resolved, members)
-    parts = {}
-    for note in journal:
-        part = tables.journal.get(note.rel)
-        parts[note.rel] = (
-            part
-            if part is not None and note.rel not in stale
-            else _journal_part(note, resolved.of(note), members)
-        )
-    tables.journal = parts
+    tables.journal = {
+        note.rel: _journal_part(note, resolved.of(note), members)
+        if note.rel in stale or note.rel not in tables.journal
+        else tables.journal[note.rel]
+        for note in journal
+    }
     changed |= _replace(tables.cocitation, _cocitation(tables, journal))
     changed |= _replace(tables.tag, _tag_weights(members.values(), config.graph.trivial_tag_share))
     similarity = similar_pairs(members, lexicon)
