@@ -12,10 +12,12 @@ import logging
 import os
 import re
 import stat
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tlvault import memo
 from tlvault.config import Config
 from tlvault.errors import NoteError, VaultError
 from tlvault.model import STATE_FORMAT, STATE_REL, PreviousCluster, PreviousState, Skipped, SourceFile, Vault
@@ -108,17 +110,78 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
         return None
 
 
+# What a folder's listing says before any file is looked at: (kind, path, rel) in listing order.
+# Kinds: a name that is not UTF-8, a symlink, a sub-folder, a sync-conflict copy, a linkable
+# file, a note to read. Editor droppings and hidden names are left out.
+_BAD_NAME, _SYMLINK, _FOLDER, _CONFLICT, _FILE, _NOTE = range(6)
+_Entry = tuple[int, str, str]
+_Listing = tuple[tuple[int, int, int], tuple[_Entry, ...]]  # (device, inode, mtime_ns), entries
+# A folder modified less than this long before it was listed may change again within the same
+# mtime tick (FAT counts in 2 s steps): its listing is not kept.
+_SETTLED_NS = 3_000_000_000
+# A watcher's listings, by folder path, for the output folder and exclusions they were made with.
+_LISTINGS: dict[str, _Listing] = {}
+_LISTINGS_FOR: list[tuple[str, tuple[str, ...]]] = []
+
+
+def forget_listings() -> None:
+    """Drop every kept folder listing."""
+    _LISTINGS.clear()
+    _LISTINGS_FOR.clear()
+
+
+memo.on_forget(forget_listings)
+
+
 def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
+    entries = _entries(walk, folder, rel_folder)
+    for kind, path, rel in entries or ():
+        if kind == _BAD_NAME:
+            walk.skipped.append(Skipped(rel, "file name is not valid UTF-8; rename it"))
+        elif kind == _SYMLINK:
+            _note_symlink(walk, path, rel)
+        elif kind == _FOLDER:
+            _walk_folder(walk, Path(path), rel)
+        else:
+            _add_file(walk, kind, path, rel)
+
+
+def _entries(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | None:
+    """The folder's entries: listed now, or, while a watcher remembers, as listed last time when
+    the folder has not changed since (a file's own edits do not change its folder)."""
+    if not memo.remembering():
+        return _list(walk, folder, rel_folder)
+    settings = (walk.output, tuple(walk.config.exclude))
+    if [settings] != _LISTINGS_FOR:
+        forget_listings()
+        _LISTINGS_FOR.append(settings)
     try:
-        with os.scandir(folder) as entries:
-            listing = list(entries)
+        info = folder.stat()
+    except OSError:
+        return _list(walk, folder, rel_folder)  # it says why
+    stamp = (info.st_dev, info.st_ino, info.st_mtime_ns)
+    kept = _LISTINGS.get(str(folder))
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    entries = _list(walk, folder, rel_folder)
+    if entries is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
+        _LISTINGS[str(folder)] = (stamp, entries)
+    return entries
+
+
+def _list(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | None:
+    """The folder's entries, read from disk (None when it cannot be listed: said in `walk`)."""
+    try:
+        with os.scandir(folder) as listing:
+            found = list(listing)
     except OSError as exc:
         if rel_folder:  # an unreadable sub-folder costs a warning; the root is fatal above
             walk.skipped.append(Skipped(rel_folder + "/", f"cannot open folder ({_reason(exc)})"))
         else:
             raise VaultError(f"cannot list the vault folder {folder}: {exc.strerror}") from None
-        return
-    for entry in listing:
+        return None
+    entries: list[_Entry] = []
+    for entry in found:
         name = entry.name
         if name.startswith("."):  # hidden from Obsidian (rule 2): .obsidian, .trash, .git…
             continue
@@ -127,23 +190,35 @@ def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
             name = unicodedata.normalize("NFC", name)
         rel = f"{rel_folder}/{name}" if rel_folder else name
         if not is_ascii and not _is_utf8(name):
-            walk.skipped.append(Skipped(_printable(rel), "file name is not valid UTF-8; rename it"))
+            entries.append((_BAD_NAME, entry.path, _printable(rel)))
         elif entry.is_symlink():
-            _note_symlink(walk, entry, rel)
+            entries.append((_SYMLINK, entry.path, rel))
         elif entry.is_dir(follow_symlinks=False):
-            _walk_folder(walk, folder / entry.name, rel)
+            entries.append((_FOLDER, str(folder / entry.name), rel))
         else:
-            _add_file(walk, entry, rel)
+            kind = _file_kind(walk, name, rel)
+            if kind is not None:
+                entries.append((kind, entry.path, rel))
+    return tuple(entries)
 
 
-def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
-    name = rel.rsplit("/", 1)[-1]
+def _file_kind(walk: _Walk, name: str, rel: str) -> int | None:
+    """What a file's name makes it: a note to read, a linkable file, a sync-conflict copy, or
+    None for an editor's temporary file."""
     is_markdown = name.lower().endswith(".md")
     # No TEMP_FILE suffix ends in ".md", so a note skips the costly regex search.
     if not is_markdown and TEMP_FILE.search(name):
-        return
+        return None
+    if _SYNC_CONFLICT.search(name):
+        return _CONFLICT
+    if not is_markdown or rel.startswith(walk.output) or (walk.excludes and _is_excluded(walk, rel)):
+        return _FILE  # output and excluded notes stay linkable but are not read
+    return _NOTE
+
+
+def _add_file(walk: _Walk, kind: int, path: str, rel: str) -> None:
     try:
-        info = entry.stat(follow_symlinks=False)
+        info = os.stat(path, follow_symlinks=False)  # noqa: PTH116  # a Path per file costs more than the stat
     except OSError as exc:
         if exc.errno != errno.ENOENT:  # a file gone since the listing is simply not there
             walk.skipped.append(Skipped(rel, f"cannot read ({_reason(exc)})"))
@@ -151,16 +226,16 @@ def _add_file(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
     if not stat.S_ISREG(info.st_mode):  # a FIFO or socket named x.md is never opened
         walk.skipped.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
         return
-    if _SYNC_CONFLICT.search(name):
+    if kind == _CONFLICT:
         walk.skipped.append(Skipped(rel, "sync conflict copy; merge it into the original note"))
         return
     walk.files.append(rel)
-    if not is_markdown or rel.startswith(walk.output) or (walk.excludes and _is_excluded(walk, rel)):
-        return  # output and excluded notes stay linkable but are not read
+    if kind == _FILE:
+        return
     if info.st_size > walk.config.max_note_bytes:
         walk.skipped.append(Skipped(rel, _too_big(info.st_size, walk.config.max_note_bytes)))
         return
-    walk.notes.append(SourceFile(entry.path, rel, info.st_size, info.st_mtime_ns))
+    walk.notes.append(SourceFile(path, rel, info.st_size, info.st_mtime_ns))
 
 
 def _is_excluded(walk: _Walk, rel: str) -> bool:
@@ -168,9 +243,9 @@ def _is_excluded(walk: _Walk, rel: str) -> bool:
     return any(pattern.fullmatch(rel) for pattern in walk.excludes)
 
 
-def _note_symlink(walk: _Walk, entry: os.DirEntry[str], rel: str) -> None:
+def _note_symlink(walk: _Walk, path: str, rel: str) -> None:
     try:
-        Path(entry.path).stat()
+        Path(path).stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             walk.skipped.append(Skipped(rel, "symlink loop; not followed"))

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tlvault import memo
 from tlvault.config import default_config
 from tlvault.errors import NoteError, VaultError
 from tlvault.model import Skipped, SourceFile, Vault
@@ -616,3 +617,88 @@ def test_size_in_the_skip_reason_shows_the_gap(
     assert result.skipped == (
         Skipped("Big.md", f"larger than max_note_bytes ({shown}); raise the limit to read it"),
     )
+
+
+# -- a watcher's kept folder listings ------------------------------------------------------
+
+
+def settle(vault: Path) -> None:
+    """Date every folder an hour back, as folders nobody touched lately are."""
+    past = (os.stat(vault).st_mtime_ns // 10**9 - 3600) * 10**9
+    for folder in [vault, *(path for path in vault.rglob("*") if path.is_dir())]:
+        os.utime(folder, ns=(past, past))
+
+
+def listing_counter(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders os.scandir lists from now on."""
+    listed: list[str] = []
+    original = os.scandir
+
+    def counting(path: Any) -> Any:
+        listed.append(Path(path).name)
+        return original(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    return listed
+
+
+def test_a_watcher_lists_again_only_the_folders_that_changed(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch, remembering: None
+) -> None:
+    vault = make_vault({"A/un.md": "un", "A/deux.md": "deux", "B/trois.md": "trois", "B/x.png": PNG})
+    settle(vault)
+    first = scan(vault)
+    listed = listing_counter(monkeypatch)
+    (vault / "A" / "un.md").write_text("un, plus long", encoding="utf-8")  # an edit: no folder changes
+    again = scan(vault)
+    assert listed == []
+    assert source_of(again, "A/un.md").size == len("un, plus long")
+    assert note_rels(again) == note_rels(first)
+    (vault / "B" / "quatre.md").write_text("quatre", encoding="utf-8")  # B changes, A does not
+    added = scan(vault)
+    assert listed == ["B"]
+    assert note_rels(added) == ["A/deux.md", "A/un.md", "B/quatre.md", "B/trois.md"]
+    assert added == scan_vault_afresh(vault)
+
+
+def scan_vault_afresh(vault: Path) -> Vault:
+    """What a one-shot scan (nothing kept) finds."""
+    memo.remember(False)
+    try:
+        return scan(vault)
+    finally:
+        memo.remember(True)
+
+
+def test_a_folder_changed_moments_ago_is_listed_again_every_time(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch, remembering: None
+) -> None:
+    # Within one mtime tick a folder can change twice: a listing taken then is not kept.
+    vault = make_vault({"A/un.md": "un"})
+    scan(vault)
+    listed = listing_counter(monkeypatch)
+    scan(vault)
+    scan(vault)
+    assert listed.count("A") == 2
+
+
+def test_a_folder_swapped_for_another_with_the_same_date_is_listed_again(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch, remembering: None
+) -> None:
+    vault = make_vault({"A/un.md": "un", "C/deux.md": "deux"})
+    settle(vault)
+    scan(vault)
+    stamp = os.stat(vault / "A").st_mtime_ns
+    (vault / "A").rename(vault / "old")
+    (vault / "C").rename(vault / "A")  # another folder (another inode) under the same path
+    os.utime(vault / "A", ns=(stamp, stamp))
+    settle(vault / "old")
+    assert note_rels(scan(vault)) == ["A/deux.md", "old/un.md"]
+
+
+def test_other_exclusions_drop_the_kept_listings(make_vault: MakeVault, remembering: None) -> None:
+    vault = make_vault({"A/un.md": "un", "A/brouillon.md": "b"})
+    settle(vault)
+    assert note_rels(scan(vault)) == ["A/brouillon.md", "A/un.md"]
+    assert note_rels(scan(vault, exclude=("brouillon.md",))) == ["A/un.md"]
+    assert note_rels(scan(vault)) == ["A/brouillon.md", "A/un.md"]
