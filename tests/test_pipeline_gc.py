@@ -82,3 +82,23 @@ def test_a_caller_who_turned_the_collector_off_finds_it_off(config: Config) -> N
     pipeline.rebuild(config, now=TODAY)
     assert not gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_what_the_engine_leaves_alive_is_not_left_to_the_young_generations(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Else the collector, turned back on, walks all of it at the next allocation.
+    young: list[int] = []
+    real = pipeline._read_and_render
+
+    def watched(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        young.append(len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1)))
+        return result
+
+    monkeypatch.setattr(pipeline, "_read_and_render", watched)
+    pipeline.prepare_rebuild(config, now=TODAY, dry_run=True)
+    assert len(young) == 1 and young[0] < 100  # some 46,000 objects without the freeze
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # and unfrozen once the rebuild is prepared
