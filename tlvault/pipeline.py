@@ -178,16 +178,18 @@ def _read_and_render(
     config: Config, vault: Vault, today: date, report: Report, cache: ParseCache | None
 ) -> tuple[RenderInput, list[OutputNote], Vault]:
     """Parse, analyse and render every generated note, in memory."""
-    parsed = read_vault(config, report, vault=vault, cache=cache)
     with _collector_paused():
+        parsed = read_vault(config, report, vault=vault, cache=cache)
         return _analyse_and_render(config, parsed, today, report)
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cycle collection while the engine runs: it allocates a graph of some 100k edge dicts
-    that live as long as the analysis and hold no cycles, and full passes over them cost about
-    a tenth of an edit's rebuild. Reference counting still frees everything else.
+    """No cycle collection while the vault is read and the engine runs: the parsed notes (a
+    million objects on a 10k-note vault, unpickled from the parse workers) and a graph of some
+    100k edge dicts hold no cycles, and the collector's passes over them as they grow cost about
+    a second of a cold 10k-note rebuild and a tenth of an edit's. Reference counting still frees
+    everything else.
 
     What the engine leaves alive then joins the frozen objects (`_long_lived_frozen` unfreezes
     them all into the oldest generation): turned back on, the collector would otherwise walk all
