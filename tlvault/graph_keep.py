@@ -19,6 +19,7 @@ from itertools import combinations
 from typing import TypeVar
 
 import networkx as nx
+import numpy as np
 
 from tlvault import memo
 from tlvault.config import Config, GraphConfig, JournalConfig
@@ -111,7 +112,9 @@ class GraphKeeper:
         changes = _patched(last.graph, changed, tables.edges, nodes) if last is not None else None
         if last is not None and changes is not None:
             graph, revision = last.graph, last.revision + (changes > 0)
-            arrays = last.arrays if changes == 0 else arrays_of(graph, tables.edges)
+            arrays = (
+                last.arrays if changes == 0 else _arrays_updated(last.arrays, graph, changed, tables.edges)
+            )
         else:
             graph, revision = nx.Graph(), 0
             graph.add_nodes_from(sorted(members), kind="note")
@@ -328,6 +331,52 @@ def _mentions(tables: _Tables, journal: Sequence[Note]) -> dict[str, tuple[Menti
         node: tuple(sorted(mentions, key=lambda m: (m.day, m.journal)))
         for node, mentions in sorted(found.items())
     }
+
+
+def _arrays_updated(
+    before: EdgeArrays, graph: nx.Graph, changed: Iterable[Pair], edges: EdgeTable
+) -> EdgeArrays:
+    """The edge arrays of the patched graph: the entries of nodes none of whose edges changed
+    are copied from `before` (their neighbours renumbered), the others read from the graph."""
+    adjacency = graph._adj
+    nodes = tuple(adjacency)
+    position = {node: index for index, node in enumerate(nodes)}
+    old_position = {node: index for index, node in enumerate(before.nodes)}
+    dirty = {node for pair in changed for node in pair}
+    old_lengths = np.diff(before.starts)
+    lengths = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=len(nodes))
+    # Where each node was, or -1 for a node whose entries are read again.
+    was = np.fromiter(
+        (old_position.get(node, -1) if node not in dirty else -1 for node in nodes),
+        dtype=np.int64,
+        count=len(nodes),
+    )
+    kept = was >= 0
+    kept[kept] = old_lengths[was[kept]] == lengths[kept]  # a safety net: same neighbours, same count
+    starts = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    renumbered = np.full(len(before.nodes), -1, dtype=np.int64)
+    renumbered[[old_position[node] for node in nodes if node in old_position]] = [
+        position[node] for node in nodes if node in old_position
+    ]
+    others = np.empty(int(starts[-1]), dtype=np.int64)
+    weights = np.empty(int(starts[-1]), dtype=np.float64)
+    copied_to = _ranges(starts[:-1][kept], lengths[kept])
+    copied_from = _ranges(before.starts[:-1][was[kept]], lengths[kept])
+    others[copied_to] = renumbered[before.others[copied_from]]
+    weights[copied_to] = before.weights[copied_from]
+    for index in np.flatnonzero(~kept).tolist():
+        near = adjacency[nodes[index]]
+        start, end = int(starts[index]), int(starts[index + 1])
+        others[start:end] = [position[other] for other in near]
+        weights[start:end] = [data["weight"] for data in near.values()]
+    return EdgeArrays(nodes, starts, others, weights, tuple(sorted(edges.evidence)))
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """start, start + 1, …, start + length - 1 for every (start, length), one after the other."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.asarray(offsets + np.arange(len(offsets)), dtype=np.int64)
 
 
 _PATCH_SHARE = 0.2  # beyond this share of changed edges, building afresh is cheaper
