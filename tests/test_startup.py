@@ -16,7 +16,16 @@ from tlvault import pipeline
 from tlvault.config import default_config
 from tlvault.scan import scan_vault
 
-ENGINE_MODULES = ("numpy", "scipy", "networkx", "igraph", "snowballstemmer", "tlvault.graph", "tlvault.text")
+ENGINE_MODULES = (
+    "numpy",
+    "scipy",
+    "scipy.sparse",
+    "networkx",
+    "igraph",
+    "snowballstemmer",
+    "tlvault.graph",
+    "tlvault.text",
+)
 
 
 def loaded_after(code: str, tmp_path: Path) -> list[str]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 # not here: `import_engine` brings them in while the parse workers run, and a rebuild that finds
 # nothing changed never needs them. These are the modules, for `import_engine`.
 _ENGINE = (
+    "scipy.sparse",  # imported by the lexicon when it first runs
     "tlvault.text",
     "tlvault.graph",
     "tlvault.graph_keep",
