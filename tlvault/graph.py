@@ -131,7 +131,7 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
     members = {note.rel: note for note in notes if note.rel not in journal_rels}
     edges = EdgeTable()
     ghosts: dict[str, str] = {}
-    _add_links(edges, members, resolved, ghosts)
+    linked = _add_links(edges, members, resolved, ghosts)
     mentions = _add_journal(edges, journal, members, resolved, ghosts)
     _add_tags(edges, members.values(), config.graph.trivial_tag_share)
     _add_similar(edges, members, lexicon)
@@ -139,7 +139,6 @@ def build_graph(notes: Sequence[Note], resolved: Resolved, lexicon: Lexicon, con
     graph.add_nodes_from(sorted(members), kind="note")
     graph.add_nodes_from(sorted(ghosts), kind="ghost")
     fill(graph, edges)
-    linked = {(a, b) for a, row in edges.kinds.items() for b, kinds in row.items() if "wikilink" in kinds}
     arrays = arrays_of(graph, edges)
     return idea_graph(graph, notes, members, ghosts, journal, mentions, linked, 0, arrays)
 
@@ -314,9 +313,14 @@ def tag_groups(notes: Iterable[Note], trivial_share: float) -> Iterator[list[str
 
 
 def _add_similar(edges: EdgeTable, members: Mapping[str, Note], lexicon: Lexicon) -> None:
-    """Lexical neighbours: one weight per pair, however many times either lists the other."""
-    for a, b in similar_pairs(members, lexicon):
-        edges.add(a, b, "similarity", SIMILARITY)["similarity"] = SIMILARITY  # set, not summed
+    """Lexical neighbours: one weight per pair, however many times either lists the other
+    (the pairs of `similar_pairs`, added as the lexicon lists them)."""
+    for rel, neighbours in lexicon.neighbours.items():
+        if rel in members:
+            for other, _ in neighbours:
+                if other in members:
+                    # Set, not summed: a pair that both notes list counts once.
+                    edges.add(rel, other, "similarity", 0.0)["similarity"] = SIMILARITY
 
 
 def similar_pairs(members: Mapping[str, Note], lexicon: Lexicon) -> set[tuple[str, str]]:
