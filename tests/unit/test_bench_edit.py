@@ -49,3 +49,25 @@ def test_edits_of_an_existing_idea_are_timed_too(tmp_path: Path, edit: str) -> N
     assert len(latencies) == 2
     assert all(-0.1 < seconds < 5 for seconds in latencies)  # 66 notes: the index follows at once
     assert {path: path.read_bytes() for path in (vault / "2 - Idées").rglob("*.md")} == before
+
+
+def test_an_edit_is_timed_stage_by_stage(tmp_path: Path) -> None:
+    command = [sys.executable, str(REPO / "benchmarks" / "edit_stages.py"), "--notes", "60", "--edits", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300, check=True)
+    rows = re.findall(r"^\| ([^|]+) \| (\d+\.\d{3}) \|$", result.stdout, re.M)
+    labels = [label for label, _ in rows]
+    assert labels == [
+        "scan",
+        "reading (cache, links)",
+        "lexicon",
+        "graph",
+        "clusters",
+        "scores",
+        "dashboard",
+        "rendering",
+        "writing",
+        "total",
+    ]
+    seconds = dict(rows)
+    assert 0 < float(seconds["total"]) < 5
+    assert float(seconds["lexicon"]) < float(seconds["total"])
