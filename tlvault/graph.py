@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import chain, combinations
@@ -229,20 +230,98 @@ def link_node(target: str, resolved: str | None, members: Mapping[str, Note]) ->
     return resolved if resolved in members else None
 
 
+Spellings = tuple[tuple[str, str], ...]  # (ghost node, target as written), in the order of the links
+
+
+def member_links(
+    note: Note, resolution: tuple[str | None, ...], members: Mapping[str, Note]
+) -> tuple[dict[str, None], Spellings]:
+    """The nodes an idea note links to, in order of first link, and the ghosts it names."""
+    targets: dict[str, None] = {}
+    spellings: Spellings = ()  # most notes name no ghost
+    rel = note.rel
+    for link, target in zip(note.links, resolution, strict=True):
+        if target is not None and target in members:  # most links: `link_node` is for the others
+            if target != rel:
+                targets[target] = None
+            continue
+        node = link_node(link.target, target, members)
+        if node is not None and target is None:
+            spellings += ((node, link.target.strip()),)
+        if node is not None and node != rel:
+            targets[node] = None
+    return targets, spellings
+
+
+@dataclass(frozen=True)
+class JournalPart:
+    """What one journal note adds to the graph: ghosts it names, mentions, co-cited pairs."""
+
+    spellings: Spellings
+    mentions: tuple[tuple[str, Mention], ...]  # (node, the paragraph naming it), in paragraph order
+    cocited: tuple[tuple[str, str, str], ...]  # (a, b, paragraph text), a < b, in paragraph order
+
+
+def journal_part(note: Note, resolution: tuple[str | None, ...], members: Mapping[str, Note]) -> JournalPart:
+    """What a journal note adds: the nodes each prose paragraph links (its `Lien : [[…]]` header
+    is not prose) are mentioned there and co-cited in pairs."""
+    day = journal_day(note)
+    by_paragraph: dict[int, list[str]] = defaultdict(list)
+    header_lines = {field.line for field in note.inline_fields}
+    spellings: list[tuple[str, str]] = []
+    for link, target in zip(note.links, resolution, strict=True):
+        if link.line in header_lines:
+            continue
+        node = target if target in members else link_node(link.target, target, members)
+        if node is not None and target is None:
+            spellings.append((node, link.target.strip()))
+        if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
+            by_paragraph[link.paragraph].append(node)
+    mentions: list[tuple[str, Mention]] = []
+    cocited: list[tuple[str, str, str]] = []
+    for index, nodes in sorted(by_paragraph.items()):
+        text = note.paragraphs[index].text
+        if day is not None:
+            mentions.extend((node, Mention(note.rel, day, text)) for node in nodes)
+        cocited.extend((a, b, text) for a, b in combinations(sorted(nodes), 2))
+    return JournalPart(tuple(spellings), tuple(mentions), tuple(cocited))
+
+
+def cocitations(parts: Iterable[JournalPart]) -> dict[tuple[str, str], tuple[float, list[str]]]:
+    """Each co-cited pair's weight (0.5 a paragraph, at most 1.5) and first sentences, over the
+    journal notes' parts in the journal's order."""
+    weights: dict[tuple[str, str], float] = {}
+    evidence: dict[tuple[str, str], list[str]] = {}
+    for part in parts:
+        for a, b, text in part.cocited:
+            weights[a, b] = min(weights.get((a, b), 0.0) + COCITATION, COCITATION_MAX)
+            texts = evidence.setdefault((a, b), [])
+            if len(texts) < EVIDENCE_MAX:
+                texts.append(text)
+    return {pair: (weight, evidence[pair]) for pair, weight in weights.items()}
+
+
+def mentions_by_node(parts: Iterable[JournalPart]) -> dict[str, tuple[Mention, ...]]:
+    """The journal paragraphs naming each node, by day then journal note."""
+    found: dict[str, list[Mention]] = defaultdict(list)
+    for part in parts:
+        for node, mention in part.mentions:
+            found[node].append(mention)
+    return {
+        node: tuple(sorted(mentions, key=lambda m: (m.day, m.journal)))
+        for node, mentions in sorted(found.items())
+    }
+
+
 def _add_links(
     edges: EdgeTable, members: dict[str, Note], resolved: Resolved, ghosts: dict[str, str]
 ) -> set[tuple[str, str]]:
     linked = set()
     for rel in sorted(members):  # sorted: the first spelling of a ghost names it
         note = members[rel]
-        targets: dict[str, None] = {}  # in order of first link
-        for link, target in zip(note.links, resolved.of(note), strict=True):
-            # most links lead to a member: `link_node` is only asked about the others
-            node = target if target in members else link_node(link.target, target, members)
-            if node is not None and target is None:
-                ghosts.setdefault(node, link.target.strip())
-            if node is not None and node != rel:
-                targets[node] = None
+        targets, spellings = member_links(note, resolved.of(note), members)
+        for node, spelling in spellings:
+            ghosts.setdefault(node, spelling)
         for node in targets:  # each direction once; both make 2
             edges.add(rel, node, "wikilink", WIKILINK)
             linked.add((rel, node) if rel < node else (node, rel))
@@ -256,39 +335,14 @@ def _add_journal(
     resolved: Resolved,
     ghosts: dict[str, str],
 ) -> dict[str, tuple[Mention, ...]]:
-    mentions: dict[str, list[Mention]] = defaultdict(list)
-    for note in journal:
-        day = journal_day(note)
-        by_paragraph: dict[int, list[str]] = defaultdict(list)
-        header_lines = {field.line for field in note.inline_fields}  # `Lien : [[…]]` is not prose
-        for link, target in zip(note.links, resolved.of(note), strict=True):
-            if link.line in header_lines:
-                continue
-            node = target if target in members else link_node(link.target, target, members)
-            if node is not None and target is None:
-                ghosts.setdefault(node, link.target.strip())
-            if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
-                by_paragraph[link.paragraph].append(node)
-        for index, nodes in sorted(by_paragraph.items()):
-            text = note.paragraphs[index].text
-            for node in nodes:
-                if day is not None:
-                    mentions[node].append(Mention(note.rel, day, text))
-            for a, b in combinations(sorted(nodes), 2):
-                _cocite(edges, a, b, text)
-    return {
-        node: tuple(sorted(found, key=lambda m: (m.day, m.journal)))
-        for node, found in sorted(mentions.items())
-    }
-
-
-def _cocite(edges: EdgeTable, a: str, b: str, text: str) -> None:
-    """One more paragraph citing a and b (a < b): weight up to the cap, the first sentences kept."""
-    kinds = edges.add(a, b, "cocitation", COCITATION)
-    kinds["cocitation"] = min(kinds["cocitation"], COCITATION_MAX)
-    evidence = edges.evidence.setdefault((a, b), [])
-    if len(evidence) < EVIDENCE_MAX:
-        evidence.append(text)
+    parts = [journal_part(note, resolved.of(note), members) for note in journal]
+    for part in parts:
+        for node, spelling in part.spellings:
+            ghosts.setdefault(node, spelling)
+    for (a, b), (weight, evidence) in cocitations(parts).items():
+        edges.add(a, b, "cocitation", weight)
+        edges.evidence[a, b] = evidence
+    return mentions_by_node(parts)
 
 
 def _add_tags(edges: EdgeTable, notes: Iterable[Note], trivial_share: float) -> None:

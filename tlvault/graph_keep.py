@@ -12,7 +12,6 @@ afresh, node order, neighbour order and edge data included (tests/unit/test_grap
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -24,38 +23,29 @@ import numpy as np
 from tlvault import memo
 from tlvault.config import Config, GraphConfig, JournalConfig
 from tlvault.graph import (
-    COCITATION,
-    COCITATION_MAX,
-    EVIDENCE_MAX,
     SIMILARITY,
     TAG,
     WIKILINK,
     EdgeTable,
+    JournalPart,
+    Spellings,
     arrays_of,
+    cocitations,
     edge_data,
     fill,
     idea_graph,
-    journal_day,
+    journal_part,
     journal_rule,
-    link_node,
+    member_links,
+    mentions_by_node,
     similar_pairs,
     tag_groups,
 )
 from tlvault.model import Note, Resolved
-from tlvault.results import EdgeArrays, IdeaGraph, Lexicon, Mention
+from tlvault.results import EdgeArrays, IdeaGraph, Lexicon
 
 _V = TypeVar("_V")
 Pair = tuple[str, str]  # two nodes, the lesser first
-Spellings = tuple[tuple[str, str], ...]  # (ghost node, target as written) in the order of the links
-
-
-@dataclass(frozen=True)
-class _JournalPart:
-    """What one journal note adds: ghosts it names, mentions, and co-cited pairs with their paragraph."""
-
-    spellings: Spellings
-    mentions: tuple[tuple[str, Mention], ...]
-    cocited: tuple[tuple[str, str, str], ...]  # (a, b, paragraph text), a < b, in paragraph order
 
 
 @dataclass
@@ -67,7 +57,7 @@ class _Tables:
     members: set[str] = field(default_factory=set)
     targets: dict[str, dict[str, None]] = field(default_factory=dict)  # member -> linked nodes, in order
     spellings: dict[str, Spellings] = field(default_factory=dict)  # member -> ghosts it names
-    journal: dict[str, _JournalPart] = field(default_factory=dict)
+    journal: dict[str, JournalPart] = field(default_factory=dict)
     wikilink: dict[Pair, float] = field(default_factory=dict)
     cocitation: dict[Pair, tuple[float, list[str]]] = field(default_factory=dict)
     tag: dict[Pair, float] = field(default_factory=dict)
@@ -122,7 +112,7 @@ class GraphKeeper:
             fill(graph, tables.edges)
             arrays = arrays_of(graph, tables.edges)
         self.last = _Built(tables, graph, (config.journal, config.graph), revision, arrays)
-        mentions = _mentions(tables, journal)
+        mentions = mentions_by_node(tables.journal.values())
         return idea_graph(graph, notes, members, ghosts, journal, mentions, tables.wikilink, revision, arrays)
 
     def forget(self) -> None:
@@ -147,12 +137,12 @@ def _update(
     stale = _stale_notes(tables, notes, resolved, members.keys())
     changed = _update_links(tables, stale, resolved, members)
     tables.journal = {
-        note.rel: _journal_part(note, resolved.of(note), members)
+        note.rel: journal_part(note, resolved.of(note), members)
         if note.rel in stale or note.rel not in tables.journal
         else tables.journal[note.rel]
         for note in journal
     }
-    changed |= _replace(tables.cocitation, _cocitation(tables, journal))
+    changed |= _replace(tables.cocitation, cocitations(tables.journal.values()))
     changed |= _replace(tables.tag, _tag_weights(members.values(), config.graph.trivial_tag_share))
     similarity = similar_pairs(members, lexicon)
     changed |= similarity ^ tables.similarity
@@ -196,7 +186,7 @@ def _update_links(
         after: dict[str, None] = {}
         note = members.get(rel)
         if note is not None:
-            after, spellings = _member_links(note, resolved.of(note), members)
+            after, spellings = member_links(note, resolved.of(note), members)
             tables.targets[rel] = after
             if spellings:
                 tables.spellings[rel] = spellings
@@ -210,60 +200,6 @@ def _update_links(
         else:
             tables.wikilink.pop((a, b), None)
     return touched
-
-
-def _member_links(
-    note: Note, resolution: tuple[str | None, ...], members: Mapping[str, Note]
-) -> tuple[dict[str, None], Spellings]:
-    """The nodes an idea note links to, in order of first link, and the ghosts it names."""
-    targets: dict[str, None] = {}
-    spellings: list[tuple[str, str]] = []
-    for link, target in zip(note.links, resolution, strict=True):
-        node = target if target in members else link_node(link.target, target, members)
-        if node is not None and target is None:
-            spellings.append((node, link.target.strip()))
-        if node is not None and node != note.rel:
-            targets[node] = None
-    return targets, tuple(spellings)
-
-
-def _journal_part(
-    note: Note, resolution: tuple[str | None, ...], members: Mapping[str, Note]
-) -> _JournalPart:
-    """What a journal note adds to the graph (as `tlvault.graph._add_journal` reads it)."""
-    day = journal_day(note)
-    by_paragraph: dict[int, list[str]] = defaultdict(list)
-    header_lines = {field.line for field in note.inline_fields}  # `Lien : [[…]]` is not prose
-    spellings: list[tuple[str, str]] = []
-    for link, target in zip(note.links, resolution, strict=True):
-        if link.line in header_lines:
-            continue
-        node = target if target in members else link_node(link.target, target, members)
-        if node is not None and target is None:
-            spellings.append((node, link.target.strip()))
-        if node is not None and link.paragraph is not None and node not in by_paragraph[link.paragraph]:
-            by_paragraph[link.paragraph].append(node)
-    mentions: list[tuple[str, Mention]] = []
-    cocited: list[tuple[str, str, str]] = []
-    for index, nodes in sorted(by_paragraph.items()):
-        text = note.paragraphs[index].text
-        if day is not None:
-            mentions.extend((node, Mention(note.rel, day, text)) for node in nodes)
-        cocited.extend((a, b, text) for a, b in combinations(sorted(nodes), 2))
-    return _JournalPart(tuple(spellings), tuple(mentions), tuple(cocited))
-
-
-def _cocitation(tables: _Tables, journal: Sequence[Note]) -> dict[Pair, tuple[float, list[str]]]:
-    """Each co-cited pair's weight and first sentences, summed over the journal in its order."""
-    weights: dict[Pair, float] = {}
-    evidence: dict[Pair, list[str]] = {}
-    for note in journal:
-        for a, b, text in tables.journal[note.rel].cocited:
-            weights[a, b] = min(weights.get((a, b), 0.0) + COCITATION, COCITATION_MAX)
-            texts = evidence.setdefault((a, b), [])
-            if len(texts) < EVIDENCE_MAX:
-                texts.append(text)
-    return {pair: (weight, evidence[pair]) for pair, weight in weights.items()}
 
 
 def _tag_weights(notes: Iterable[Note], trivial_share: float) -> dict[Pair, float]:
@@ -319,18 +255,6 @@ def _ghosts(tables: _Tables, members: Sequence[str], journal: Sequence[Note]) ->
         for node, spelling in tables.journal[note.rel].spellings:
             ghosts.setdefault(node, spelling)
     return ghosts
-
-
-def _mentions(tables: _Tables, journal: Sequence[Note]) -> dict[str, tuple[Mention, ...]]:
-    """The journal paragraphs naming each node, by day then journal note."""
-    found: dict[str, list[Mention]] = defaultdict(list)
-    for note in journal:
-        for node, mention in tables.journal[note.rel].mentions:
-            found[node].append(mention)
-    return {
-        node: tuple(sorted(mentions, key=lambda m: (m.day, m.journal)))
-        for node, mentions in sorted(found.items())
-    }
 
 
 def _arrays_updated(

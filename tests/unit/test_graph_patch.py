@@ -13,7 +13,7 @@ import pytest
 from tlvault import graph_keep, memo
 from tlvault.cluster import _louvain
 from tlvault.config import Config, GraphConfig
-from tlvault.graph import build_graph
+from tlvault.graph import build_graph, member_links
 from tlvault.graph_keep import GraphKeeper
 from tlvault.model import Note
 from tlvault.parse import parse_note
@@ -211,13 +211,13 @@ def test_the_keeper_reads_again_only_the_notes_that_changed(monkeypatch: pytest.
     vault, keeper = RandomVault(5), GraphKeeper()
     built(vault, vault.notes(), keeper)
     read: list[str] = []
-    original = graph_keep._member_links
+    original = member_links
 
     def spy(note: Note, *args: Any) -> Any:
         read.append(note.rel)
-        return original(note, *args)
+        return original(note, *args)  # the reading a fresh build does too
 
-    monkeypatch.setattr(graph_keep, "_member_links", spy)
+    monkeypatch.setattr(graph_keep, "member_links", spy)
     built(vault, vault.notes(), keeper)
     assert read == []  # nothing changed: no note read again
     vault.texts["idée 3.md"] = "Voir [[idée 4]] et [[Une piste neuve]]."
