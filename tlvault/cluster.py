@@ -21,6 +21,7 @@ import igraph
 import numpy as np
 
 from tlvault import memo
+from tlvault.arrays import rows_of
 from tlvault.config import Config
 from tlvault.graph import edge_arrays
 from tlvault.model import Note, PreviousCluster
@@ -105,7 +106,7 @@ def _communities(graph: IdeaGraph, resolution: float, seed: int) -> list[list[st
     nodes = sorted(arrays.nodes)
     sorted_position = {node: position for position, node in enumerate(nodes)}
     rank = np.fromiter(map(sorted_position.__getitem__, arrays.nodes), dtype=np.int64, count=len(nodes))
-    owners = np.repeat(np.arange(len(nodes), dtype=np.int64), np.diff(arrays.starts))
+    owners = rows_of(arrays.starts)
     # networkx's edge order: each edge from whichever end comes first in the graph.
     first = arrays.others >= owners
     if not first.any():
@@ -168,7 +169,7 @@ def _inside_weights(graph: IdeaGraph, groups: Sequence[Sequence[str]]) -> dict[s
     codes = np.fromiter(
         (group_of.get(node, -1) for node in arrays.nodes), dtype=np.int64, count=len(arrays.nodes)
     )
-    owners = np.repeat(np.arange(len(arrays.nodes), dtype=np.int64), np.diff(arrays.starts))
+    owners = rows_of(arrays.starts)
     own = codes[owners]
     kept = (own >= 0) & (own == codes[arrays.others])  # entries by node, in neighbour order
     weights = arrays.weights[kept].tolist()

@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 
 from tlvault import memo
+from tlvault.arrays import runs
 from tlvault.config import Config, GraphConfig, JournalConfig
 from tlvault.graph import (
     SIMILARITY,
@@ -285,8 +286,8 @@ def _arrays_updated(
     ]
     others = np.empty(int(starts[-1]), dtype=np.int64)
     weights = np.empty(int(starts[-1]), dtype=np.float64)
-    copied_to = _ranges(starts[:-1][kept], lengths[kept])
-    copied_from = _ranges(before.starts[:-1][was[kept]], lengths[kept])
+    copied_to = runs(starts[:-1][kept], lengths[kept])
+    copied_from = runs(before.starts[:-1][was[kept]], lengths[kept])
     others[copied_to] = renumbered[before.others[copied_from]]
     weights[copied_to] = before.weights[copied_from]
     for index in np.flatnonzero(~kept).tolist():
@@ -295,12 +296,6 @@ def _arrays_updated(
         others[start:end] = [position[other] for other in near]
         weights[start:end] = [data["weight"] for data in near.values()]
     return EdgeArrays(nodes, starts, others, weights, tuple(sorted(edges.evidence)))
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """start, start + 1, …, start + length - 1 for every (start, length), one after the other."""
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return np.asarray(offsets + np.arange(len(offsets)), dtype=np.int64)
 
 
 _PATCH_SHARE = 0.2  # beyond this share of changed edges, building afresh is cheaper

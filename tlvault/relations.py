@@ -15,6 +15,7 @@ from itertools import chain, combinations
 
 import numpy as np
 
+from tlvault.arrays import rows_of
 from tlvault.graph import edge_arrays
 from tlvault.i18n import text, text_count
 from tlvault.results import (
@@ -224,7 +225,7 @@ def _reach_groups(
     """For each (node, cluster code) its summed entry weights, grouped by node in node order and,
     within a node, in the order its neighbours first reach the cluster: codes, sums, and each
     node's first group (plus the end)."""
-    owners = np.repeat(np.arange(len(arrays.nodes), dtype=np.int64), np.diff(arrays.starts))
+    owners = rows_of(arrays.starts)
     keys = owners * codes + node_codes[arrays.others]
     unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     sums = np.bincount(inverse.ravel(), weights=arrays.weights, minlength=len(unique))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 from tlvault import memo
+from tlvault.arrays import rows_of, runs
 from tlvault.model import Note, WordCounts
 from tlvault.results import Lexicon
 from tlvault.words import count_words
@@ -308,7 +309,7 @@ def _keywords(
     matrix: sparse.csr_matrix, rels: list[str], terms: list[str]
 ) -> dict[str, tuple[tuple[str, float], ...]]:
     weights = np.round(matrix.data.astype(np.float64), 6)
-    rows = _rows_of(matrix.indptr)
+    rows = rows_of(matrix.indptr)
     best = _best_per_row(rows, _levels(weights, 6), matrix.indices, _KEYWORDS)
     return _by_row(rels, terms, np.arange(len(rels)), rows[best], matrix.indices[best], weights[best])
 
@@ -371,16 +372,10 @@ def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndar
     ]
     picked = np.array(picks, dtype=np.int64).reshape(len(starts), size) + starts[:, None]
     # Short rows keep every entry.
-    positions = np.concatenate((picked.ravel(), _runs(block.indptr[:-1][~long], lengths[~long])))
+    positions = np.concatenate((picked.ravel(), runs(block.indptr[:-1][~long], lengths[~long])))
     positions.sort()
     rows = np.searchsorted(block.indptr, positions, "right") - 1
     return rows, block.indices[positions].astype(np.int64)
-
-
-def _runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions start, start + 1, …, start + length - 1 of every (start, length), one after the other."""
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    return np.asarray(offsets + np.arange(len(offsets)), dtype=np.int64)
 
 
 def _exact_neighbours(
@@ -391,7 +386,7 @@ def _exact_neighbours(
     for first in range(0, matrix.shape[0], _BLOCK):
         block = (matrix[first : first + _BLOCK] @ transposed).tocsr()
         scores = np.round(block.data.astype(np.float64), 4)
-        rows = _rows_of(block.indptr) + first
+        rows = rows_of(block.indptr) + first
         keep = (block.indices != rows) & (scores >= minimum)
         rows, columns, scores = rows[keep], block.indices[keep], scores[keep]
         best = _best_per_row(rows - first, _levels(scores, 4), columns, count)
@@ -405,7 +400,7 @@ def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matri
     columns = matrix.tocsc()
     # Positive float32 weights order as their bits do, read as integers.
     levels = columns.data.view(np.int32)
-    kept = _best_per_row(_rows_of(columns.indptr), levels, columns.indices, keep)
+    kept = _best_per_row(rows_of(columns.indptr), levels, columns.indices, keep)
     drop = np.ones(columns.nnz, dtype=bool)
     drop[kept] = False
     columns.data[drop] = 0.0
@@ -450,11 +445,6 @@ def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -
                 cosines[chunk][some] = np.add.reduceat(products[shared], ends[:-1][some])
         slab[cells] = 0.0
     return cosines
-
-
-def _rows_of(indptr: np.ndarray) -> np.ndarray:
-    """The row of each entry of a compressed sparse matrix with this `indptr`."""
-    return np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
 
 
 def _best_per_row(rows: np.ndarray, levels: np.ndarray, ties: np.ndarray, count: int) -> np.ndarray:
