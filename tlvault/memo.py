@@ -63,14 +63,20 @@ def new_rebuild(notes: int) -> None:
             memo.entries.clear()
 
 
+def _new_memo() -> _Memo[V]:
+    """An empty memo that `remember` and `new_rebuild` clear (the caller must keep it alive)."""
+    memo: _Memo[V] = _Memo()
+    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared through this set
+    return memo
+
+
 def per_note(function: Callable[[Note], V]) -> Callable[[Note], V]:
     """`function(note)`, remembered per note object while `remember` is on.
 
     The function must depend on the note alone (settings it closes over included: make one
     function per settings, in a cached factory, so that the memo goes with them).
     """
-    memo: _Memo[V] = _Memo()
-    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared through this set
+    memo: _Memo[V] = _new_memo()
     entries = memo.entries  # cleared in place, never replaced
 
     @wraps(function)
@@ -95,8 +101,7 @@ def per_note_and(function: Callable[[Note, K], V]) -> Callable[[Note, K], V]:
     """`function(note, other)`, remembered per note object while `remember` is on, and reused only
     with the very same `other` object (a note's resolved links: kept as one tuple while no file
     added or removed could change them)."""
-    memo: _Memo[tuple[object, V]] = _Memo()
-    _MEMOS.add(memo)  # type: ignore[arg-type]  # only cleared through this set
+    memo: _Memo[tuple[object, V]] = _new_memo()
     entries = memo.entries
 
     @wraps(function)
