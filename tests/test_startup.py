@@ -66,3 +66,17 @@ def test_a_parallel_parse_imports_the_engine_while_the_workers_run(
     parsed = pipeline.parse_sources(sources, jobs=2, min_parallel=0)
     assert calls == ["engine"]
     assert len(parsed) == len(sources)
+
+
+def test_reading_without_analysing_leaves_the_engine_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(pipeline, "import_engine", lambda: calls.append("engine"))
+    sources = scan_vault(default_config(REPO / "example_vault")).notes
+    pipeline.parse_sources(sources, jobs=2, min_parallel=0, analysing=False)  # `tlvault notes`
+    assert calls == []
+    vault = tmp_path / "vault"
+    shutil.copytree(REPO / "example_vault", vault)
+    notes = f"from tlvault.cli import main\nassert main(['notes', {str(vault)!r}, '--json']) == 0"
+    assert loaded_after(notes, tmp_path) == []

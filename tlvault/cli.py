@@ -267,7 +267,7 @@ def _config(args: argparse.Namespace) -> Config:
 def _run_notes(args: argparse.Namespace) -> int:
     config = _config(args)
     report = Report()
-    parsed = read_vault(config, report)
+    parsed = read_vault(config, report, analysing=False)
     if args.json:
         _print_json(notes_document(parsed, report))
     else:
@@ -315,7 +315,7 @@ def _run_scorecard_init(args: argparse.Namespace) -> int:
     config = _config(args)
     note: str | None = args.note
     if note is None:
-        quiz = find_quiz(config, read_vault(config, Report()).notes)
+        quiz = find_quiz(config, read_vault(config, Report(), analysing=False).notes)
         if quiz is None:
             raise ScorecardError("no quiz note found: tag it #quiz or pass --note PATH")
         note = quiz.rel

@@ -443,14 +443,20 @@ def import_engine() -> None:
 
 
 def read_vault(
-    config: Config, report: Report, *, vault: Vault | None = None, cache: ParseCache | None = None
+    config: Config,
+    report: Report,
+    *,
+    vault: Vault | None = None,
+    cache: ParseCache | None = None,
+    analysing: bool = True,
 ) -> ParsedVault:
     """Scan (unless `vault` is given), parse and resolve the vault, recording every skipped file
-    in `report`; with a `cache`, only new and changed notes are parsed."""
+    in `report`; with a `cache`, only new and changed notes are parsed. When `analysing`, the
+    engine's modules are imported while parse workers run (`import_engine`)."""
     vault = vault or scan_vault(config)
     for skipped in vault.skipped:
         report.skip(skipped.rel, skipped.reason)
-    outcomes = _parse_with_cache(config, vault, cache)
+    outcomes = _parse_with_cache(config, vault, cache, analysing)
     notes: list[Note] = []
     vanished: set[str] = set()
     for source, outcome in zip(vault.notes, outcomes, strict=True):
@@ -470,13 +476,17 @@ def read_vault(
     return ParsedVault(vault, tuple(notes), files, resolved)
 
 
-def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) -> list[_Outcome]:
+def _parse_with_cache(
+    config: Config, vault: Vault, cache: ParseCache | None, analysing: bool
+) -> list[_Outcome]:
     """Every note's outcome: cached when its size and mtime (or, failing that, its content hash)
     are unchanged, else parsed; the cache then learns the new outcomes."""
     if cache is None:
         return [
             outcome
-            for outcome, _ in parse_sources(vault.notes, jobs=config.jobs, max_bytes=config.max_note_bytes)
+            for outcome, _ in parse_sources(
+                vault.notes, jobs=config.jobs, max_bytes=config.max_note_bytes, analysing=analysing
+            )
         ]
     outcomes: list[_Outcome] = [cache.lookup(s.rel, s.size, s.mtime_ns) for s in vault.notes]
     stale = [i for i, outcome in enumerate(outcomes) if outcome is None]
@@ -484,7 +494,11 @@ def _parse_with_cache(config: Config, vault: Vault, cache: ParseCache | None) ->
         cache.files[s.rel].digest if s.rel in cache.files else None for s in (vault.notes[i] for i in stale)
     ]
     fresh = _parse_pickled(
-        [vault.notes[i] for i in stale], jobs=config.jobs, max_bytes=config.max_note_bytes, known=known
+        [vault.notes[i] for i in stale],
+        jobs=config.jobs,
+        max_bytes=config.max_note_bytes,
+        known=known,
+        analysing=analysing,
     )
     updates: list[CacheEntry] = []
     for i, (outcome, digest, blob) in zip(stale, fresh, strict=True):
@@ -526,11 +540,14 @@ def parse_sources(
     max_bytes: int | None = None,
     min_parallel: int = PARALLEL_THRESHOLD,
     known: Sequence[str | None] | None = None,
+    analysing: bool = True,
 ) -> list[tuple[_Outcome, str | None]]:
     """Read and parse every source, in order, with its content hash; in `jobs` processes (0: one
     per core) for big vaults. A source whose hash equals its `known` one is not parsed again: its
-    outcome is `_SAME_CONTENT`."""
-    parsed = _parse_pickled(sources, jobs=jobs, max_bytes=max_bytes, min_parallel=min_parallel, known=known)
+    outcome is `_SAME_CONTENT`. When `analysing`, the engine is imported while the workers run."""
+    parsed = _parse_pickled(
+        sources, jobs=jobs, max_bytes=max_bytes, min_parallel=min_parallel, known=known, analysing=analysing
+    )
     return [(outcome, digest) for outcome, digest, _ in parsed]
 
 
@@ -541,6 +558,7 @@ def _parse_pickled(
     max_bytes: int | None = None,
     min_parallel: int = PARALLEL_THRESHOLD,
     known: Sequence[str | None] | None = None,
+    analysing: bool = True,
 ) -> list[_Parsed]:
     """`parse_sources`, each outcome also pickled for the cache when a worker process made it
     (it had to pickle it to send it anyway: the main process then does not pickle it again)."""
@@ -565,7 +583,8 @@ def _parse_pickled(
             [max_bytes] * len(starts),
             [known[i : i + chunk_size] for i in starts],
         )
-        import_engine()  # while the workers parse: the main process would only wait
+        if analysing:
+            import_engine()  # while the workers parse: the main process would only wait
         outcomes: list[_Parsed] = []
         for chunk in results:
             outcomes.extend(_unpickled(blob, digest) for blob, digest in chunk)
