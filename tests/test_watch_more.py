@@ -123,6 +123,24 @@ def test_w10_twenty_new_folders_filled_immediately(vault_config: Config, tmp_pat
     assert_untouched(before_files, config.vault, [f"Lot {i:02d}" for i in range(folders)])
 
 
+def test_a_note_added_by_a_tool_that_puts_the_folder_date_back_is_still_read(
+    vault_config: Config, tmp_path: Path
+) -> None:
+    # The watcher keeps each folder's listing while the folder's date stays: an event in the
+    # folder must drop it, or a sync tool restoring directory dates would hide the new note.
+    config = vault_config
+    folder = config.vault / "2 - Idées"
+    past = (folder.stat().st_mtime_ns // 10**9 - 3600) * 10**9
+    os.utime(folder, ns=(past, past))  # settled: its listing is kept from the first rebuild on
+    with running_watcher(config) as handle:
+        start = handle.rebuild_count
+        (folder / "Idée ajoutée.md").write_text("# Idée ajoutée\n\nSur le [[Deep work]].\n", encoding="utf-8")
+        os.utime(folder, ns=(past, past))
+        expected = f"{NOTES_READ + 1} notes lues"
+        wait_until(lambda: expected in health(config) and handle.rebuild_count > start, timeout=20)
+        assert_converges(config, tmp_path)
+
+
 # -- W11: metadata-only changes ------------------------------------------------------------------
 
 

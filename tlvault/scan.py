@@ -14,6 +14,7 @@ import re
 import stat
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
 # file, a note to read. Editor droppings and hidden names are left out.
 _BAD_NAME, _SYMLINK, _FOLDER, _CONFLICT, _FILE, _NOTE = range(6)
 _Entry = tuple[int, str, str]
-_Listing = tuple[tuple[int, int, int], tuple[_Entry, ...]]  # (device, inode, mtime_ns), entries
+_Listing = tuple[str, tuple[int, int, int], tuple[_Entry, ...]]  # rel, (device, inode, mtime_ns), entries
 # A folder modified less than this long before it was listed may change again within the same
 # mtime tick (FAT counts in 2 s steps): its listing is not kept.
 _SETTLED_NS = 3_000_000_000
@@ -124,10 +125,16 @@ _LISTINGS: dict[str, _Listing] = {}
 _LISTINGS_FOR: list[tuple[str, tuple[str, ...]]] = []
 
 
-def forget_listings() -> None:
-    """Drop every kept folder listing."""
-    _LISTINGS.clear()
-    _LISTINGS_FOR.clear()
+def forget_listings(rels: Iterable[str] | None = None) -> None:
+    """Drop the kept listings of the folders holding these vault paths (and of the paths
+    themselves, when folders), or every kept listing."""
+    if rels is None:
+        _LISTINGS.clear()
+        _LISTINGS_FOR.clear()
+        return
+    folders = {folder for rel in rels for folder in (rel, rel.rpartition("/")[0])}
+    for path in [path for path, (rel, _, _) in _LISTINGS.items() if rel in folders]:
+        del _LISTINGS[path]
 
 
 memo.on_forget(forget_listings)
@@ -148,7 +155,9 @@ def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
 
 def _entries(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | None:
     """The folder's entries: listed now, or, while a watcher remembers, as listed last time when
-    the folder has not changed since (a file's own edits do not change its folder)."""
+    the folder has not changed since (a file's own edits do not change its folder). A watcher
+    also drops the listing of a folder it sees an event in (`forget_listings`): a tool that
+    puts a folder's date back after adding a file cannot hide it."""
     if not memo.remembering():
         return _list(walk, folder, rel_folder)
     settings = (walk.output, tuple(walk.config.exclude))
@@ -161,11 +170,11 @@ def _entries(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] |
         return _list(walk, folder, rel_folder)  # it says why
     stamp = (info.st_dev, info.st_ino, info.st_mtime_ns)
     kept = _LISTINGS.get(str(folder))
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
+    if kept is not None and kept[1] == stamp:
+        return kept[2]
     entries = _list(walk, folder, rel_folder)
     if entries is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
-        _LISTINGS[str(folder)] = (stamp, entries)
+        _LISTINGS[str(folder)] = (rel_folder, stamp, entries)
     return entries
 
 

@@ -43,7 +43,7 @@ from tlvault.config import Config
 from tlvault.errors import ConfigError, TlvaultError
 from tlvault.pipeline import PreparedRebuild, prepare_rebuild
 from tlvault.report import Report
-from tlvault.scan import TEMP_FILE, compile_glob
+from tlvault.scan import TEMP_FILE, compile_glob, forget_listings
 from tlvault.text import remember_tokens
 
 log = logging.getLogger(__name__)
@@ -290,6 +290,7 @@ class Watcher:
             rel = self._rel(os.fsdecode(raw)) if raw else None
             if rel is None:
                 continue
+            forget_listings([rel])  # its folder is listed again by the next scan
             kind = classify(rel, self.config, self.link_targets)
             if kind == "note" or (kind == "output" and self._is_foreign_write(rel)):
                 self.changes.add(rel)
@@ -347,6 +348,8 @@ class Watcher:
         """Rebuild and report; any failure is logged as one line and the watcher goes on."""
         changes = self._take_changes()
         cache = self._open_cache()
+        if why != "change":
+            forget_listings()  # a reconciliation lists every folder afresh
         if why != "change" and cache is not None:
             self._verify(cache)
         self._repeats.next_pass()

@@ -20,7 +20,7 @@ from tlvault import memo
 from tlvault.config import default_config
 from tlvault.errors import NoteError, VaultError
 from tlvault.model import Skipped, SourceFile, Vault
-from tlvault.scan import NoteVanishedError, compile_glob, read_note, scan_vault
+from tlvault.scan import NoteVanishedError, compile_glob, forget_listings, read_note, scan_vault
 
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -702,3 +702,21 @@ def test_other_exclusions_drop_the_kept_listings(make_vault: MakeVault, remember
     assert note_rels(scan(vault)) == ["A/brouillon.md", "A/un.md"]
     assert note_rels(scan(vault, exclude=("brouillon.md",))) == ["A/un.md"]
     assert note_rels(scan(vault)) == ["A/brouillon.md", "A/un.md"]
+
+
+def test_forgetting_a_path_lists_its_folder_again(
+    make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch, remembering: None
+) -> None:
+    vault = make_vault({"A/un.md": "un", "A/Sous/deux.md": "deux", "B/trois.md": "trois"})
+    settle(vault)
+    scan(vault)
+    listed = listing_counter(monkeypatch)
+    forget_listings(["A/un.md"])  # what a watcher does on an event there
+    scan(vault)
+    assert listed == ["A"]
+    forget_listings(["A/Sous"])  # an event on a folder: the folder and its parent
+    scan(vault)
+    assert listed == ["A", "A", "Sous"]
+    forget_listings()
+    scan(vault)
+    assert sorted(listed[3:]) == ["A", "B", "Sous", vault.name]
