@@ -55,12 +55,19 @@ def test_a_rebuild_with_nothing_changed_never_imports_the_engine(tmp_path: Path)
     assert loaded_after(rebuild, tmp_path) == []  # the second finds the same inputs and outputs
 
 
-def test_a_parallel_parse_imports_the_engine_while_the_workers_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def engine_imports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each `import_engine` call, recorded instead of importing."""
     calls: list[str] = []
     monkeypatch.setattr(pipeline, "import_engine", lambda: calls.append("engine"))
-    sources = scan_vault(default_config(REPO / "example_vault")).notes
+    return calls
+
+
+EXAMPLE_SOURCES = scan_vault(default_config(REPO / "example_vault")).notes
+
+
+def test_a_parallel_parse_imports_the_engine_while_the_workers_run(engine_imports: list[str]) -> None:
+    calls, sources = engine_imports, EXAMPLE_SOURCES
     pipeline.parse_sources(sources, jobs=1)
     assert calls == []  # one process: the engine comes when the analysis needs it
     parsed = pipeline.parse_sources(sources, jobs=2, min_parallel=0)
@@ -68,14 +75,9 @@ def test_a_parallel_parse_imports_the_engine_while_the_workers_run(
     assert len(parsed) == len(sources)
 
 
-def test_reading_without_analysing_leaves_the_engine_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(pipeline, "import_engine", lambda: calls.append("engine"))
-    sources = scan_vault(default_config(REPO / "example_vault")).notes
-    pipeline.parse_sources(sources, jobs=2, min_parallel=0, analysing=False)  # `tlvault notes`
-    assert calls == []
+def test_reading_without_analysing_leaves_the_engine_out(tmp_path: Path, engine_imports: list[str]) -> None:
+    pipeline.parse_sources(EXAMPLE_SOURCES, jobs=2, min_parallel=0, analysing=False)  # `tlvault notes`
+    assert engine_imports == []
     vault = tmp_path / "vault"
     shutil.copytree(REPO / "example_vault", vault)
     notes = f"from tlvault.cli import main\nassert main(['notes', {str(vault)!r}, '--json']) == 0"
