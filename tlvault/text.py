@@ -9,9 +9,8 @@ so keywords keep their accents.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -24,19 +23,13 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 from tlvault import memo
-from tlvault.arrays import rows_of, runs
+from tlvault.arrays import best_per_row, by_row, decimal_levels, rows_of
 from tlvault.model import Note, WordCounts
+from tlvault.neighbours import Rows, Search, find_neighbours, update_neighbours
 from tlvault.results import Lexicon
 from tlvault.words import count_words
 
 _KEYWORDS = 8
-_BLOCK = 1024  # rows of the similarity product computed at once
-_PRODUCT_THREADS = min(4, os.cpu_count() or 1)  # SciPy's sparse product runs without the GIL
-_PAIR_BUDGET = 50_000_000  # note pairs the exact similarity product may touch
-_POSTINGS = 64  # beyond that budget, notes per word that may propose a neighbour
-_SHORTLIST = 4  # candidates kept per wanted neighbour before exact cosines
-_SLAB = 1 << 20  # cells of the dense slab of rows the exact cosines look stems up in
-_PAIRS = 4096  # note pairs whose exact cosines are computed at once, so that the arrays stay in cache
 # Words of Markdown and of the web that say nothing about an idea.
 _NOISE = frozenset({"http", "https", "www", "com", "org", "png", "jpg", "pdf", "html", "md", "todo"})
 # Frequent words that tell French from English.
@@ -154,10 +147,13 @@ def forget_old_tokens(texts_in_use: int) -> None:
         _TOKENS.clear()
 
 
-def _note_tokens(words: _Words, language: str, notes: Sequence[Note]) -> _Tokens:
-    forget_old_tokens(len(notes))
-    # A Note built by hand has no word counts yet.
-    counted = [note.words if note.words.words else count_words(note) for note in notes]
+def _word_counts(notes: Sequence[Note]) -> list[WordCounts]:
+    """Each note's word counts (a Note built by hand has none yet)."""
+    return [note.words if note.words.words else count_words(note) for note in notes]
+
+
+def _note_tokens(words: _Words, language: str, counted: Sequence[WordCounts]) -> _Tokens:
+    forget_old_tokens(len(counted))
     counts = [words.counts for words in counted]
     lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts)) // 4  # one uint32 a word
     # One buffer for all the notes' counts: a frombuffer per note costs more than the join.
@@ -200,32 +196,97 @@ memo.on_forget(_LAST_LEXICON.clear)
 
 
 def _build_lexicon(notes: Sequence[Note], language: str, neighbours: int, min_similarity: float) -> Lexicon:
+    keeping = memo.remembering()
+    last = _KEPT.pop() if _KEPT else None  # a one-shot build keeps nothing and starts from nothing
+    last = last if keeping else None
     if len(notes) < 2:
         return Lexicon(language, {}, {})
     words = _WORDS.setdefault(language, _Words(language))
-    counted = _count_stems(words, _note_tokens(words, language, notes))
+    entries = (
+        _kept_entries(words, language, notes)
+        if keeping
+        else _entries(words, _note_tokens(words, language, _word_counts(notes)))
+    )
+    counted = _count_stems(words, entries, len(notes))
     if counted is None:  # no word appears in two notes: nothing to compare
         return Lexicon(language, {}, {})
     matrix, columns, spelling_notes = counted
     display = _display(words, columns, spelling_notes)
     terms = [display[stem] for stem in columns.tolist()]
     rels = [note.rel for note in notes]
-    return Lexicon(
-        language,
-        _keywords(matrix, rels, terms),
-        _neighbours(matrix, rels, neighbours, min_similarity),
-    )
+    settings = (language, neighbours, min_similarity)
+    if last is None or last.settings != settings:
+        kept = _KeptLexicon(
+            settings,
+            rels,
+            matrix,
+            columns,
+            display,
+            _keywords(matrix, rels, terms),
+            find_neighbours(matrix, columns, rels, neighbours, min_similarity),
+        )
+    else:
+        kept = last.after(rels, matrix, columns, display, terms)
+    if keeping:
+        _KEPT.append(kept)
+    return Lexicon(language, kept.keywords, kept.search.neighbours)
 
 
-def _count_stems(words: _Words, tokens: _Tokens) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
-    """The TF-IDF matrix (notes × stems found in at least 2 notes and at most half of them, in
-    alphabetical order), the stem id of each column and the notes each spelling occurs in;
-    None when no stem qualifies."""
-    from scipy import sparse
+@dataclass
+class _KeptLexicon:
+    """The watcher's last lexicon with what the next one needs to start from."""
 
+    settings: tuple[str, int, float]
+    rels: list[str]
+    matrix: sparse.csr_matrix
+    stems: np.ndarray
+    display: dict[int, str]
+    keywords: dict[str, tuple[tuple[str, float], ...]]
+    search: Search
+
+    def after(
+        self,
+        rels: list[str],
+        matrix: sparse.csr_matrix,
+        stems: np.ndarray,
+        display: dict[int, str],
+        terms: list[str],
+    ) -> _KeptLexicon:
+        """The lexicon of the new matrix: keywords again only for notes whose weights or shown
+        words changed, neighbours kept up to date (`update_neighbours`)."""
+        moved = Rows.between((self.rels, self.matrix, self.stems), rels, matrix, stems)
+        renamed = np.fromiter(
+            (display[stem] != self.display.get(stem) for stem in stems.tolist()), dtype=bool, count=len(stems)
+        )
+        again = moved.changed.copy()
+        again[rows_of(matrix.indptr)[renamed[matrix.indices]]] = True
+        redo = np.flatnonzero(again)
+        fresh = _keywords(matrix[redo], [rels[row] for row in redo.tolist()], terms)
+        keywords = {
+            rel: fresh[rel] if new else self.keywords[rel]
+            for rel, new in zip(rels, again.tolist(), strict=True)
+        }
+        search = update_neighbours(self.search, matrix, stems, rels, moved)
+        return _KeptLexicon(self.settings, rels, matrix, stems, display, keywords, search)
+
+
+_KEPT: list[_KeptLexicon] = []  # while `memo.remembering()`
+memo.on_forget(_KEPT.clear)
+
+# Stem entries of a note's word counts (by object, held): spellings, stems (alphabetical), occurrences.
+_NoteEntries = tuple[WordCounts, np.ndarray, np.ndarray, np.ndarray]
+_NOTE_ENTRIES: dict[tuple[str, int], _NoteEntries] = {}
+memo.on_forget(_NOTE_ENTRIES.clear)
+
+# Each note's count of (stem) entries, their stem ids and summed occurrences, every spelling's notes.
+_Entries = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _entries(words: _Words, tokens: _Tokens) -> _Entries:
+    """Per note, one entry per stem (in alphabetical order) with its spellings' occurrences added
+    up; and in how many notes each spelling occurs."""
     lengths, spellings, occurrences = tokens
-    documents = len(lengths)
-    rows = np.repeat(np.arange(documents, dtype=np.int64), lengths)
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     spelling_notes = np.bincount(spellings, minlength=len(words.spellings))
     ranks, alphabetical = words.ranks()
     # Stems by alphabetical rank: entries sorted by (note, rank) are then in the matrix's order.
@@ -234,6 +295,52 @@ def _count_stems(words: _Words, tokens: _Tokens) -> tuple[sparse.csr_matrix, np.
     rows, stems, frequency = _add_spellings(
         rows[spoken], stems[spoken], occurrences[spoken], len(words.stems)
     )
+    return np.bincount(rows, minlength=len(lengths)), alphabetical[stems], frequency, spelling_notes
+
+
+def _kept_entries(words: _Words, language: str, notes: Sequence[Note]) -> _Entries:
+    """`_entries` from each note's own entries, kept while its word counts are the same object."""
+    counted = _word_counts(notes)
+    if len(_NOTE_ENTRIES) > 2 * len(counted) + 1000:  # edited notes leave their old entries behind
+        _NOTE_ENTRIES.clear()
+    keys = [(language, id(words)) for words in counted]
+    new = [
+        index for index, key in enumerate(keys) if _NOTE_ENTRIES.get(key, (None,))[0] is not counted[index]
+    ]
+    if new:
+        fresh = [counted[index] for index in new]
+        tokens = _note_tokens(words, language, fresh)
+        lengths, stems, frequency, _ = _entries(words, tokens)
+        spellings = np.split(tokens[1], np.cumsum(tokens[0])[:-1])
+        bounds = np.cumsum(lengths)[:-1]
+        for index, own, spelled, stemmed, summed in zip(
+            new, fresh, spellings, np.split(stems, bounds), np.split(frequency, bounds), strict=True
+        ):
+            _NOTE_ENTRIES[keys[index]] = (own, spelled, stemmed, summed)
+    kept = [_NOTE_ENTRIES[key] for key in keys]
+    all_spellings = np.concatenate([entry[1] for entry in kept])
+    return (
+        np.fromiter((len(entry[2]) for entry in kept), dtype=np.int64, count=len(kept)),
+        np.concatenate([entry[2] for entry in kept]),
+        np.concatenate([entry[3] for entry in kept]),
+        np.bincount(all_spellings, minlength=len(words.spellings)),
+    )
+
+
+def _count_stems(
+    words: _Words, entries: _Entries, documents: int
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None:
+    """The TF-IDF matrix (notes × stems found in at least 2 notes and at most half of them, in
+    alphabetical order), the stem id of each column and the notes each spelling occurs in;
+    None when no stem qualifies."""
+    from scipy import sparse
+
+    lengths, stem_ids, frequency, spelling_notes = entries
+    _, alphabetical = words.ranks()
+    rank_of = np.empty(len(words.stems), dtype=np.int64)
+    rank_of[alphabetical] = np.arange(len(alphabetical))
+    rows = np.repeat(np.arange(documents, dtype=np.int64), lengths)
+    stems = rank_of[stem_ids]
     wanted = _wanted(np.bincount(stems, minlength=len(words.stems)), documents)
     if not wanted.any():
         return None
@@ -322,187 +429,5 @@ def _keywords(
 ) -> dict[str, tuple[tuple[str, float], ...]]:
     weights = np.round(matrix.data.astype(np.float64), 6)
     rows = rows_of(matrix.indptr)
-    best = _best_per_row(rows, _levels(weights, 6), matrix.indices, _KEYWORDS)
-    return _by_row(rels, terms, np.arange(len(rels)), rows[best], matrix.indices[best], weights[best])
-
-
-def _neighbours(
-    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
-) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Top cosine neighbours, block by block so that memory stays bounded.
-
-    A word shared by m notes puts m² pairs in the product. When that would exceed
-    `_PAIR_BUDGET`, candidates come only from each word's `_POSTINGS` heaviest notes and their
-    cosines are then computed exactly; otherwise the whole product is exact.
-    """
-    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
-    if int((document_frequency**2).sum()) <= _PAIR_BUDGET:
-        return _exact_neighbours(matrix, rels, count, minimum)
-    return _approximate_neighbours(matrix, rels, count, minimum)
-
-
-def _approximate_neighbours(
-    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
-) -> dict[str, tuple[tuple[str, float], ...]]:
-    # In CSR, as the product would convert it block after block.
-    candidates = _heaviest_postings(matrix, _POSTINGS).T.tocsr()
-    row_parts: list[np.ndarray] = []
-    column_parts: list[np.ndarray] = []
-    firsts = range(0, matrix.shape[0], _BLOCK)
-
-    def product(first: int) -> sparse.csr_matrix:
-        return (matrix[first : first + _BLOCK] @ candidates).tocsr()
-
-    # Blocks are multiplied on other cores while this thread shortlists the previous ones.
-    with ThreadPoolExecutor(_PRODUCT_THREADS) as pool:
-        for first, block in zip(firsts, pool.map(product, firsts), strict=True):
-            rows, columns = _shortlist(block, count * _SHORTLIST)
-            rows += first
-            mine = columns != rows
-            row_parts.append(rows[mine])
-            column_parts.append(columns[mine])
-    rows, columns = np.concatenate(row_parts), np.concatenate(column_parts)
-    # Rounded as the exact path rounds its products.
-    scores = np.round(_cosines(matrix, rows, columns).astype(np.float64), 4)
-    keep = scores >= minimum
-    best = _best_per_row(rows[keep], _levels(scores[keep], 4), columns[keep], count)
-    # A row whose candidates all fall short gets an empty tuple; one without candidates, nothing.
-    return _by_row(rels, rels, np.unique(rows), rows[keep][best], columns[keep][best], scores[keep][best])
-
-
-def _shortlist(block: sparse.csr_matrix, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (row, column) entries of `block` among the `size` highest of their row, by row."""
-    lengths = np.diff(block.indptr)
-    long = lengths > size
-    starts, ends = block.indptr[:-1][long], block.indptr[1:][long]
-    negated = -block.data
-    # np.argpartition row by row, as before: it decides which candidates tied at the shortlist's
-    # end are kept, and the vectorised ways tried (padded np.partition, one sort) were slower.
-    picks = [
-        negated[start:end].argpartition(size - 1)[:size]
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    picked = np.array(picks, dtype=np.int64).reshape(len(starts), size) + starts[:, None]
-    # Short rows keep every entry.
-    positions = np.concatenate((picked.ravel(), runs(block.indptr[:-1][~long], lengths[~long])))
-    positions.sort()
-    rows = np.searchsorted(block.indptr, positions, "right") - 1
-    return rows, block.indices[positions].astype(np.int64)
-
-
-def _exact_neighbours(
-    matrix: sparse.csr_matrix, rels: list[str], count: int, minimum: float
-) -> dict[str, tuple[tuple[str, float], ...]]:
-    transposed = matrix.T.tocsr()  # in CSR, as the product would convert it block after block
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for first in range(0, matrix.shape[0], _BLOCK):
-        block = (matrix[first : first + _BLOCK] @ transposed).tocsr()
-        scores = np.round(block.data.astype(np.float64), 4)
-        rows = rows_of(block.indptr) + first
-        keep = (block.indices != rows) & (scores >= minimum)
-        rows, columns, scores = rows[keep], block.indices[keep], scores[keep]
-        best = _best_per_row(rows - first, _levels(scores, 4), columns, count)
-        parts.append((rows[best], columns[best], scores[best]))
-    rows, columns, scores = (np.concatenate(part) for part in zip(*parts, strict=True))
-    return _by_row(rels, rels, np.arange(len(rels)), rows, columns, scores)
-
-
-def _heaviest_postings(matrix: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
-    """The matrix with, for each word, only its `keep` highest-weighted notes (ties: first notes)."""
-    columns = matrix.tocsc()
-    # Positive float32 weights order as their bits do, read as integers.
-    levels = columns.data.view(np.int32)
-    kept = _best_per_row(rows_of(columns.indptr), levels, columns.indices, keep)
-    drop = np.ones(columns.nnz, dtype=bool)
-    drop[kept] = False
-    columns.data[drop] = 0.0
-    columns.eliminate_zeros()
-    return columns.tocsr()
-
-
-def _cosines(matrix: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """The exact cosine of each (row, column) note pair (`rows` sorted) of an L2-normalised matrix.
-
-    The very float32 sums of `matrix[rows].multiply(matrix[columns]).sum(axis=1)`: the products
-    of the stems both notes have, in column order, added by np.add.reduceat. A dense slab of a
-    few rows gives each row's weight of a stem; the column note's entries are gathered and
-    multiplied with it, and a product is 0 exactly where the row lacks the stem.
-    """
-    cosines = np.zeros(len(rows), dtype=np.float32)
-    if not len(rows):
-        return cosines
-    size, width = matrix.shape
-    lengths = np.diff(matrix.indptr)
-    height = max(1, _SLAB // max(width, 1))
-    slab = np.zeros(height * width, dtype=np.float32)
-    firsts = range(int(rows[0]), int(rows[-1]) + 1, height)
-    bounds = np.searchsorted(rows, [*firsts, int(rows[-1]) + 1]).tolist()
-    for first, start, end in zip(firsts, bounds[:-1], bounds[1:], strict=True):
-        if start == end:  # none of these rows has a pair
-            continue
-        last = min(first + height, size)
-        entries = slice(matrix.indptr[first], matrix.indptr[last])
-        cells = np.repeat(np.arange(last - first) * width, lengths[first:last]) + matrix.indices[entries]
-        slab[cells] = matrix.data[entries]
-        for low in range(start, end, _PAIRS):
-            chunk = slice(low, min(low + _PAIRS, end))
-            others = matrix[columns[chunk]]
-            products = slab[np.repeat((rows[chunk] - first) * width, np.diff(others.indptr)) + others.indices]
-            products *= others.data
-            shared = np.flatnonzero(products != 0)
-            # Where each pair's shared stems start and end among the non-zero products.
-            ends = np.searchsorted(shared, others.indptr)
-            some = ends[1:] > ends[:-1]
-            if len(shared):
-                cosines[chunk][some] = np.add.reduceat(products[shared], ends[:-1][some])
-        slab[cells] = 0.0
-    return cosines
-
-
-def _best_per_row(rows: np.ndarray, levels: np.ndarray, ties: np.ndarray, count: int) -> np.ndarray:
-    """Positions of each row's `count` highest levels, by row, best first, ties by lower `ties`
-    (`rows` sorted; levels and ties non-negative integers, ties distinct within a row)."""
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64)
-    order = _order(rows, levels.max() - levels, ties)
-    # Sorting keeps each row's entries where they were, as a run: rank them within it.
-    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(starts, append=len(rows)))
-    return order[rank < count]
-
-
-def _order(*keys: np.ndarray) -> np.ndarray:
-    """`np.lexsort(keys[::-1])` for non-negative integer keys that are distinct taken together:
-    one argsort of the keys packed in an int64 when they fit, several times faster."""
-    widths = [int(key.max()).bit_length() for key in keys]
-    if sum(widths) > 63:
-        return np.lexsort(keys[::-1])
-    packed = np.zeros(len(keys[0]), dtype=np.int64)
-    for key, width in zip(keys, widths, strict=True):
-        packed <<= width
-        packed |= key
-    return np.argsort(packed)
-
-
-def _levels(scores: np.ndarray, places: int) -> np.ndarray:
-    """Scores already rounded to `places` decimals (np.round) as the integers they are tenths,
-    hundredths… of: same order, equal only when equal."""
-    return np.rint(scores * 10.0**places).astype(np.int64)
-
-
-def _by_row(
-    rels: list[str],
-    names: list[str],
-    present: np.ndarray,
-    rows: np.ndarray,
-    columns: np.ndarray,
-    scores: np.ndarray,
-) -> dict[str, tuple[tuple[str, float], ...]]:
-    """For each row in `present`, its (name of column, score) pairs; `rows` is sorted."""
-    pairs = list(zip(map(names.__getitem__, columns.tolist()), scores.tolist(), strict=True))
-    starts = np.searchsorted(rows, present, "left").tolist()
-    ends = np.searchsorted(rows, present, "right").tolist()
-    return {
-        rels[row]: tuple(pairs[start:end])
-        for row, start, end in zip(present.tolist(), starts, ends, strict=True)
-    }
+    best = best_per_row(rows, decimal_levels(weights, 6), matrix.indices, _KEYWORDS)
+    return by_row(rels, terms, np.arange(len(rels)), rows[best], matrix.indices[best], weights[best])

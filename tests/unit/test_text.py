@@ -21,7 +21,8 @@ from tlvault import memo
 from tlvault.model import Note
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.text import _cosines, build_lexicon, detect_language, remember_tokens
+from tlvault.neighbours import _cosines
+from tlvault.text import build_lexicon, detect_language, remember_tokens
 from tlvault.words import count_words, note_text
 
 
@@ -385,8 +386,8 @@ def test_the_large_vault_path_finds_the_exact_neighbours(monkeypatch: pytest.Mon
     # (notes sharing no word with any other are simply left out).
     notes = notes_of(NEIGHBOURS)
     exact = build_lexicon(notes, language="fr", neighbours=3, min_similarity=0.0)
-    monkeypatch.setattr("tlvault.text._PAIR_BUDGET", 0)
-    monkeypatch.setattr("tlvault.text._POSTINGS", len(notes))
+    monkeypatch.setattr("tlvault.neighbours._PAIR_BUDGET", 0)
+    monkeypatch.setattr("tlvault.neighbours._POSTINGS", len(notes))
     large = build_lexicon(notes, language="fr", neighbours=3, min_similarity=0.0)
     assert large.keywords == exact.keywords
     assert large.neighbours == {rel: found for rel, found in exact.neighbours.items() if found}
@@ -396,8 +397,8 @@ def test_the_large_vault_path_keeps_each_words_heaviest_notes(monkeypatch: pytes
     # One posting per word: "lune" proposes only the note it weighs most in (o3, three words),
     # so n4 and n5 can no longer find each other through it.
     notes = notes_of(NEIGHBOURS)
-    monkeypatch.setattr("tlvault.text._PAIR_BUDGET", 0)
-    monkeypatch.setattr("tlvault.text._POSTINGS", 1)
+    monkeypatch.setattr("tlvault.neighbours._PAIR_BUDGET", 0)
+    monkeypatch.setattr("tlvault.neighbours._POSTINGS", 1)
     found = build_lexicon(notes, language="fr", neighbours=50, min_similarity=0.0).neighbours
     assert "n5.md" not in [other for other, _ in found.get("n4.md", ())]
     for rel, pairs in found.items():
@@ -426,8 +427,8 @@ def test_cosines_are_the_float32_sums_of_scipys_products(
 ) -> None:
     # The oracle is how the cosines were computed before: SciPy's element-wise product of the
     # two rows, summed; the values must be the same float32 numbers, not just close.
-    monkeypatch.setattr("tlvault.text._SLAB", slab)  # 1: one row a slab; 2000: four
-    monkeypatch.setattr("tlvault.text._PAIRS", pairs)
+    monkeypatch.setattr("tlvault.neighbours._SLAB", slab)  # 1: one row a slab; 2000: four
+    monkeypatch.setattr("tlvault.neighbours._PAIRS", pairs)
     matrix = unit_rows(seed, 60, 500, density)
     generator = np.random.default_rng(seed + 100)
     rows = np.sort(generator.integers(0, 60, 400))
