@@ -315,6 +315,45 @@ def test_weights_are_scikit_learns_sublinear_tf_idf() -> None:
     assert words(lexicon, "a.md")[:2] == ["écrire", "matin"]
 
 
+def test_note_counts_enter_the_weights_stepped_down() -> None:
+    """README: n and df are rounded down to the ladder 1, 2, …, 8, 10, 11, 13, 16, 19, … (2^(k/4)
+    rounded): 12 notes count as 11, a word in 9 notes as in 8. The oracle is scikit-learn's
+    sublinear TF, with the IDF written out from the stepped counts."""
+    # 40 notes count as 38, "plume" (9 notes) as in 8, "encre" (12) as in 11, "papier" (3) as in 3.
+    files = {
+        f"p{index:02d}.md": " ".join(
+            ["plume"] * (1 + index % 3) * (index < 9)
+            + ["encre"] * (index < 12)
+            + ["papier"] * (5 <= index < 8)
+        )
+        or f"vide{index}"
+        for index in range(40)
+    }
+    notes = notes_of(files)
+    ladder = sorted({round(2 ** (k / 4)) for k in range(64)})
+
+    def stepped(count: int) -> int:
+        return max(step for step in ladder if step <= count)
+
+    assert (stepped(40), stepped(12), stepped(9), stepped(3)) == (38, 11, 8, 3)
+    vectorizer = TfidfVectorizer(analyzer=str.split, use_idf=False, norm=None, sublinear_tf=True)
+    texts = [files[note.rel] for note in notes]
+    tf = vectorizer.fit_transform(texts).toarray()
+    terms = list(vectorizer.get_feature_names_out())
+    df = (tf > 0).sum(axis=0)
+    kept = [
+        column for column, count in enumerate(df) if 2 <= count and stepped(int(count)) <= stepped(40) / 2
+    ]
+    assert sorted(terms[column] for column in kept) == ["encre", "papier", "plume"]
+    idf = {terms[c]: np.log((stepped(40) + 1) / (stepped(int(df[c])) + 1)) + 1 for c in kept}
+    lexicon = build_lexicon(notes, language="fr")
+    for row, note in enumerate(notes[:12]):
+        weights = {terms[c]: tf[row, c] * idf[terms[c]] for c in kept if tf[row, c] > 0}
+        norm = np.sqrt(sum(value * value for value in weights.values()))
+        expected = {term: round(value / norm, 6) for term, value in weights.items()}
+        assert dict(lexicon.keywords[note.rel]) == pytest.approx(expected, abs=2e-6), note.rel
+
+
 def test_remembered_tokens_give_the_lexicon_of_a_fresh_build_after_an_edit() -> None:
     edited = {**WEIGHTED, "b.md": "La lettre du lundi se relit le vendredi, avant de publier."}
     remember_tokens(True)
