@@ -19,13 +19,35 @@ from tlvault.text import build_lexicon, remember_tokens
 
 # Words of a few topics; notes draw mostly from one topic, so that neighbours mean something.
 TOPICS = [
-    "écriture plume matin carnet page brouillon phrase relecture style rythme".split(),
-    "lecture livre auteur chapitre citation bibliothèque roman essai marge note".split(),
-    "audience lettre abonné newsletter envoi sujet promesse lecteur réponse fidélité".split(),
-    "produit offre client prix lancement formation atelier valeur vente promesse".split(),
-    "vidéo caméra montage script tournage lumière voix image plan séquence".split(),
+    ["écriture", "plume", "matin", "carnet", "page", "brouillon", "phrase", "relecture", "style", "rythme"],
+    ["lecture", "livre", "auteur", "chapitre", "citation", "bibliothèque", "roman", "essai", "marge", "note"],
+    [
+        "audience",
+        "lettre",
+        "abonné",
+        "newsletter",
+        "envoi",
+        "sujet",
+        "promesse",
+        "lecteur",
+        "réponse",
+        "fidélité",
+    ],
+    [
+        "produit",
+        "offre",
+        "client",
+        "prix",
+        "lancement",
+        "formation",
+        "atelier",
+        "valeur",
+        "vente",
+        "promesse",
+    ],
+    ["vidéo", "caméra", "montage", "script", "tournage", "lumière", "voix", "image", "plan", "séquence"],
 ]
-RARE = "zèbre quinoa fjord kayak origami tango yoga sumac basalte lichen".split()
+RARE = ["zèbre", "quinoa", "fjord", "kayak", "origami", "tango", "yoga", "sumac", "basalte", "lichen"]
 
 
 def random_note(generator: random.Random, rel: str) -> Note:

@@ -19,9 +19,9 @@ from stop_words import get_stop_words
 
 from tlvault import memo
 from tlvault.model import Note
+from tlvault.neighbours import _cosines
 from tlvault.parse import parse_note
 from tlvault.results import Lexicon
-from tlvault.neighbours import _cosines
 from tlvault.text import build_lexicon, detect_language, remember_tokens
 from tlvault.words import count_words, note_text
 
@@ -342,7 +342,7 @@ def test_note_counts_enter_the_weights_stepped_down() -> None:
     terms = list(vectorizer.get_feature_names_out())
     df = (tf > 0).sum(axis=0)
     kept = [
-        column for column, count in enumerate(df) if 2 <= count and stepped(int(count)) <= stepped(40) / 2
+        column for column, count in enumerate(df) if count >= 2 and stepped(int(count)) <= stepped(40) / 2
     ]
     assert sorted(terms[column] for column in kept) == ["encre", "papier", "plume"]
     idf = {terms[c]: np.log((stepped(40) + 1) / (stepped(int(df[c])) + 1)) + 1 for c in kept}
