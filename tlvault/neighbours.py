@@ -1,4 +1,5 @@
-"""find_neighbours(matrix, stems, rels, count, minimum): each note's most similar notes.
+"""find_neighbours(matrix, stems, rels, count, minimum) -> Search: each note's most similar notes;
+update_neighbours(last, matrix, stems, rels, moved) -> Search: the same, from the last search.
 
 Two notes' cosine is the dot product of their rows in the TF-IDF `matrix` (notes × stems, rows
 of length 1), rounded to 4 decimals. A note's neighbours are the `count` other notes of highest
@@ -10,11 +11,13 @@ word's `_POSTINGS` heaviest notes (the postings): each note shortlists the `coun
 notes of highest partial product, and their cosines are computed exactly. Otherwise the whole
 product is exact.
 
-While a watcher remembers results (`memo.remembering()`), what each note selected (its
-neighbours, or its shortlist) is kept with a bound on the values it left out. After an edit,
-the notes whose rows changed are searched afresh; every other note weighs its kept selection
-against the changed notes' new values, and is searched afresh only when its bound cannot decide.
-The result is the fresh search's, exactly.
+A `Search` keeps what each note selected (its neighbours, or its shortlist) with a bound on the
+values it left out; the watcher keeps the last one (`text._KeptLexicon`). After an edit, the
+notes whose rows changed are searched afresh; every other note weighs its kept selection against
+the changed notes' new values, and is searched afresh only when its bound cannot decide (a tie
+at the edge of its selection, an entry that fell back with nothing known to replace it). The
+result is the fresh search's, exactly: a row's values are the same float32 sums whichever rows
+it is computed with, and the postings are compared row by row.
 """
 
 from __future__ import annotations
@@ -113,15 +116,18 @@ def _fresh(
     candidates = postings.T.tocsr()  # in CSR, as the product would convert it block after block
     firsts = range(0, matrix.shape[0], _BLOCK)
 
-    def product(first: int) -> _Chosen:
-        block = np.arange(first, min(first + _BLOCK, matrix.shape[0]))
-        return _shortlist(
-            matrix[first : first + _BLOCK] @ candidates, block, count * _SHORTLIST, matrix.shape[0]
-        )
+    height = matrix.shape[0]
+
+    def product(first: int) -> sparse.csr_matrix:
+        return (matrix[first : first + _BLOCK] @ candidates).tocsr()
 
     # Blocks are multiplied on other cores while this thread shortlists the previous ones.
     with ThreadPoolExecutor(_PRODUCT_THREADS) as pool:
-        chosen = _joined(list(pool.map(product, firsts)), matrix.shape[0])
+        parts = [
+            _shortlist(block, np.arange(first, min(first + _BLOCK, height)), count * _SHORTLIST, height)
+            for first, block in zip(firsts, pool.map(product, firsts), strict=True)
+        ]
+    chosen = _joined(parts, height)
     rows, cols, scores = _closest(matrix, chosen, count, minimum)
     return postings, by_row(rels, rels, _with_candidates(chosen), rows, cols, scores), chosen
 
