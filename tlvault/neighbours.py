@@ -229,10 +229,10 @@ def _update_exact(
         size,
     )
     # The changed rows' new cosines with every row (the product is symmetric).
-    changed_rows = np.flatnonzero(moved.changed)
-    product = (matrix @ matrix[changed_rows].T.tocsr()).tocsr()
+    changed = np.flatnonzero(moved.changed)
+    product = (matrix @ matrix[changed].T.tocsr()).tocsr()
     scores = np.round(product.data.astype(np.float64), _PLACES)
-    new_rows, new_cols = rows_of(product.indptr), changed_rows[product.indices]
+    new_rows, new_cols = rows_of(product.indptr), changed[product.indices]
     fresh = (new_cols != new_rows) & (scores >= minimum) & ~moved.changed[new_rows]
     new_keys = _exact_keys(decimal_levels(scores[fresh], _PLACES), new_cols[fresh], size)
     return _reselected(
@@ -269,7 +269,6 @@ def _update_shortlists(
     new_rows, new_cols = rows_of(product.indptr), moved_rows[product.indices]
     bits = product.data.view(np.int32).astype(np.int64)
     fresh = ~moved.changed[new_rows]
-    candidates = postings.T.tocsr()
     shortlists, redo = _reselected(
         height,
         moved,
@@ -277,7 +276,7 @@ def _update_shortlists(
         (new_rows[fresh], new_cols[fresh], bits[fresh]),
         bound,
         size,
-        lambda again: _shortlist(_rows(matrix, again) @ candidates, again, size, height),
+        lambda again: _shortlist(_rows(matrix, again) @ postings.T.tocsr(), again, size, height),
         lost=lost,
         by_value=False,
     )
