@@ -46,6 +46,7 @@ _SLAB = 1 << 20  # cells of the dense slab of rows the exact cosines look stems 
 _PAIRS = 4096  # note pairs whose exact cosines are computed at once, so that the arrays stay in cache
 _PLACES = 4  # decimals of a cosine
 _NONE = -1  # the bound of a row that left nothing out
+_FRESH_SHARE = 0.2  # share of changed rows above which an update searches afresh
 
 
 @dataclass
@@ -90,7 +91,8 @@ def update_neighbours(
 ) -> Search:
     """`find_neighbours` for a new matrix, starting from the `last` search of the matrix that
     `moved` compares it with: the same result, and much less work when few rows changed."""
-    if _is_exact(matrix) != last.exact:
+    # When many rows changed, weighing every kept selection costs more than a fresh search.
+    if _is_exact(matrix) != last.exact or moved.changed.mean() > _FRESH_SHARE:
         return find_neighbours(matrix, stems, rels, last.count, last.minimum)
     return _update(last, matrix, stems, list(rels), moved)
 

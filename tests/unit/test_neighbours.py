@@ -103,6 +103,12 @@ def assert_same(kept: Lexicon, fresh: Lexicon) -> None:
     assert list(kept.neighbours.items()) == list(fresh.neighbours.items())
 
 
+@pytest.fixture(autouse=True)
+def always_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Updates even when many rows changed (small vaults), so that the tests exercise them."""
+    monkeypatch.setattr("tlvault.neighbours._FRESH_SHARE", 1.0)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_kept_exact_neighbours_equal_a_fresh_build_after_every_edit(seed: int) -> None:
     vaults = list(edits(seed, 120, 25))
@@ -200,6 +206,24 @@ def test_forgetting_starts_the_next_build_afresh(monkeypatch: pytest.MonkeyPatch
     finally:
         memo.remember(False)
     assert counts == [len(vaults[1])]
+
+
+def test_a_search_where_many_notes_changed_starts_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tlvault.neighbours._FRESH_SHARE", 0.2)
+    vaults = list(edits(6, 60, 0))
+    rewritten = [
+        random_note(random.Random(index), note.rel) if index % 3 else note
+        for index, note in enumerate(vaults[0])
+    ]
+    counts = searched_rows(monkeypatch, "_exact_rows")
+    memo.remember(True)
+    try:
+        build_lexicon(vaults[0], language="fr")
+        counts.clear()
+        build_lexicon(rewritten, language="fr")
+    finally:
+        memo.remember(False)
+    assert counts == [60]  # one fresh search of every row
 
 
 def test_changed_rows_compares_stems_and_weights_by_note() -> None:
