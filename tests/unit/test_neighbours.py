@@ -208,22 +208,35 @@ def test_forgetting_starts_the_next_build_afresh(monkeypatch: pytest.MonkeyPatch
     assert counts == [len(vaults[1])]
 
 
-def test_a_search_where_many_notes_changed_starts_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("rewritten", "updates"), [(0, 1), (30, 0)])
+def test_a_search_where_many_notes_changed_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch, rewritten: int, updates: int
+) -> None:
+    # More than a fifth of the notes changed: weighing the kept selections would cost more. A
+    # sentence added to one note is updated.
     monkeypatch.setattr("tlvault.neighbours._FRESH_SHARE", 0.2)
-    vaults = list(edits(6, 60, 0))
-    rewritten = [
-        random_note(random.Random(index), note.rel) if index % 3 else note
-        for index, note in enumerate(vaults[0])
+    vault = next(edits(6, 100, 0))
+    edited = [
+        random_note(random.Random(index), note.rel) if index < rewritten else note
+        for index, note in enumerate(vault)
     ]
-    counts = searched_rows(monkeypatch, "_exact_rows")
+    edited[50] = parse_note(edited[50].rel, edited[50].words.words.replace("\n", " ") + " lettre chapitre")
+    calls: list[object] = []
+    real = neighbours._update
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(neighbours, "_update", spy)
     memo.remember(True)
     try:
-        build_lexicon(vaults[0], language="fr")
-        counts.clear()
-        build_lexicon(rewritten, language="fr")
+        build_lexicon(vault, language="fr")
+        kept = build_lexicon(edited, language="fr")
     finally:
         memo.remember(False)
-    assert counts == [60]  # one fresh search of every row
+    assert len(calls) == updates
+    assert_same(kept, build_lexicon(edited, language="fr"))
 
 
 def test_changed_rows_compares_stems_and_weights_by_note() -> None:
