@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import REPO, RunCli, snapshot
 from tests.watching import NOTES, TODAY, WriteCounter, generated, oracle, writes
-from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, cache_folder, vault_key
+from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, RunRecord, cache_folder, vault_key
 from tlvault.config import Config, default_config
 from tlvault.lock import lock_path, vault_lock
 from tlvault.model import Note
@@ -530,3 +530,31 @@ def test_background_store_failure_is_raised_by_settle(
         cache.settle()
     cache.settle()  # raised once
     cache.close()
+
+
+def stored_run(vault: Path) -> RunRecord | None:
+    """The run record the vault's cache database holds now, read through a fresh ParseCache."""
+    cache = ParseCache.open(vault)
+    cache.close()
+    return cache.run
+
+
+def test_a_watchers_cache_writes_its_run_record_at_flush_and_close(tmp_path: Path) -> None:
+    """A watcher's cache (`keep_outcomes`) keeps each run's record in memory until `flush()` or
+    `close()`; a one-shot cache writes it at once."""
+    config = new_vault(tmp_path / "vault", "notes")
+    cache = ParseCache.open(config.vault)
+    rebuild(config, now=TODAY, cache=cache)
+    assert cache.run is not None and stored_run(config.vault) == cache.run  # one-shot: at once
+    cache.keep_outcomes = True
+    (config.vault / "Nouvelle.md").write_text("# Nouvelle\n\nVers [[Ailleurs]].\n", encoding="utf-8")
+    rebuild(config, now=TODAY, cache=cache)
+    first = cache.run
+    assert first is not None and stored_run(config.vault) != first  # still the one before
+    cache.flush()
+    assert stored_run(config.vault) == first
+    (config.vault / "Nouvelle.md").unlink()
+    rebuild(config, now=TODAY, cache=cache)
+    assert cache.run is not None and cache.run != first
+    cache.close()
+    assert stored_run(config.vault) == cache.run

@@ -43,6 +43,7 @@ from tests.watching import (
     writes,
 )
 from tlvault import pipeline
+from tlvault.cache import ParseCache, RunRecord
 from tlvault.config import Config, default_config
 from tlvault.report import Report
 
@@ -420,3 +421,31 @@ def test_a_warning_every_rebuild_repeats_is_logged_once(
     assert len(warnings) == 1, warnings
     assert "not valid YAML" in warnings[0]
     assert_untouched(before_files, config.vault, [DEEP_WORK, NEWSLETTER])
+
+
+# -- the last run's record ------------------------------------------------------------------------
+
+
+def stored_run(vault: Path) -> RunRecord | None:
+    """The run record the vault's cache database holds now, read through a fresh ParseCache."""
+    cache = ParseCache.open(vault)
+    cache.close()
+    return cache.run
+
+
+def test_a_rebuild_after_the_watcher_stops_replays_its_last_run(vault_config: Config) -> None:
+    """The watcher keeps each edit's run record in memory; its start (a reconciliation) writes it
+    to the cache database, and so does its stop: `tlvault rebuild` then has nothing to do."""
+    config = vault_config
+    with running_watcher(config) as handle:
+        wait_until(lambda: stored_run(config.vault) is not None)
+        start = handle.rebuild_count
+        append(config.vault / DEEP_WORK, "\nEt [[Piste neuve]].\n")
+        wait_until(lambda: unresolved(config, "Piste neuve") and handle.rebuild_count > start)
+    cache = ParseCache.open(config.vault)
+    try:
+        report = pipeline.rebuild(config, now=TODAY, cache=cache)
+    finally:
+        cache.close()
+    assert report.reused
+    assert report.written == []

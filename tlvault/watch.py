@@ -356,6 +356,10 @@ class Watcher:
         prepared = self._guarded(lambda: self._prepare(cache))
         if prepared is not None:
             self._finish(why, changes, prepared)
+        if why != "change" and cache is not None:
+            # The run's record is kept in memory between edits; a reconciliation also puts it in
+            # the database, so that a watcher killed later leaves a recent one for `rebuild`.
+            self._guarded(cache.flush)
 
     def _rebuild_early(self) -> None:
         """Read and analyse the vault as soon as a note changes, and write the result when the
