@@ -281,12 +281,16 @@ def _absorb_touches(config: Config, vault: Vault, cache: ParseCache, limit: int 
 
 def _fingerprint(config: Config, today: date, vault: Vault, cache: ParseCache) -> str | None:
     """What a rebuild's output depends on, hashed; None when a note changed since it was cached."""
-    digest = hashlib.sha256(repr((config, today.isoformat(), vault.files, vault.skipped)).encode("utf-8"))
+    files = cache.files
+    parts = []
     for source in vault.notes:
-        cached = cache.files.get(source.rel)
-        if cached is None or (cached.size, cached.mtime_ns) != (source.size, source.mtime_ns):
+        cached = files.get(source.rel)
+        if cached is None or cached.size != source.size or cached.mtime_ns != source.mtime_ns:
             return None
-        digest.update(f"\0{source.rel}\0{cached.digest}".encode())
+        parts.append(f"\0{source.rel}\0{cached.digest}")
+    digest = hashlib.sha256(repr((config, today.isoformat(), vault.files, vault.skipped)).encode("utf-8"))
+    # One update of the notes' part, not one per note: the same bytes hashed, a tenth of the calls.
+    digest.update("".join(parts).encode())
     return digest.hexdigest()
 
 
