@@ -31,7 +31,7 @@ from tlvault.parse import note_mtime, parse_note
 from tlvault.report import Report
 from tlvault.resolve import resolve_links, unresolved_links
 from tlvault.results import Cluster, IdeaGraph, Insights, Lexicon, OutputNote, WriteResult
-from tlvault.scan import NoteVanishedError, output_files, read_note, scan_vault
+from tlvault.scan import NoteVanishedError, output_files, read_note, remember_state, scan_vault
 
 if TYPE_CHECKING:
     from tlvault.markdown import RenderInput
@@ -233,7 +233,7 @@ def _analyse_and_render(
 
 def _write(prepared: PreparedRebuild, data: RenderInput, outputs: list[OutputNote], vault: Vault) -> None:
     """Write the rendered notes and the state file; remember a clean run in the cache."""
-    from tlvault.render import output_names, render_state
+    from tlvault.render import output_names, state_document, state_note
     from tlvault.write import write_outputs
 
     config, report = prepared.config, prepared.report
@@ -241,9 +241,13 @@ def _write(prepared: PreparedRebuild, data: RenderInput, outputs: list[OutputNot
     files = vault.previous.files if vault.previous else {}
     result = write_outputs(outputs, config, previous=files, dry_run=prepared.dry_run, hold=prepared.hold)
     report.record(result)
-    state = render_state(data, output_names(data), _on_disk(outputs, result, files))
+    document = state_document(data, output_names(data), _on_disk(outputs, result, files))
+    state = state_note(document)
     state_result = write_outputs([state], config, dry_run=prepared.dry_run)
     report.record(state_result)
+    on_disk = state.rel in (*state_result.written, *state_result.unchanged)
+    if memo.remembering() and on_disk and not prepared.dry_run:  # the next scan need not parse it
+        remember_state(config.output_path / state.rel, state.text.encode("utf-8"), document)
     if prepared.cache is not None and not prepared.dry_run:
         _remember_run(config, prepared.today, vault, prepared.cache, report, [result, state_result])
 

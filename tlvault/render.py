@@ -297,6 +297,19 @@ def _file_record(output: OutputNote) -> dict[str, Any]:
 
 def render_state(data: RenderInput, names: OutputNames, files: Mapping[str, Mapping[str, Any]]) -> OutputNote:
     """What the next run needs: clusters (to keep ids, names and files) and what is on disk."""
+    return state_note(state_document(data, names, files))
+
+
+def state_note(document: Mapping[str, Any]) -> OutputNote:
+    """The state file holding a `state_document`."""
+    state = indented_json(document) + "\n"
+    return OutputNote(STATE_REL, state, marker=f'"format": "{STATE_FORMAT}"', kind="state")
+
+
+def state_document(
+    data: RenderInput, names: OutputNames, files: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The state file's JSON document (`render_state`)."""
     document = {
         "format": STATE_FORMAT,
         "clusters": [
@@ -312,8 +325,7 @@ def render_state(data: RenderInput, names: OutputNames, files: Mapping[str, Mapp
     }
     if data.dashboard is not None:
         document["history"] = data.dashboard.history
-    state = indented_json(document) + "\n"
-    return OutputNote(STATE_REL, state, marker=f'"format": "{STATE_FORMAT}"', kind="state")
+    return document
 
 
 _SCALARS = (str, int, float, bool, type(None))

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tlvault import memo, scan
 from tlvault.config import Config, default_config
 from tlvault.markdown import GENERATED
+from tlvault.model import STATE_FORMAT, STATE_REL
+from tlvault.pipeline import rebuild
 from tlvault.regions import begin, compose, end, fingerprints, split
 from tlvault.render import file_record, indented_json
 from tlvault.results import OutputNote
+from tlvault.scan import remember_state, scan_vault
 
 _LEAVES: tuple[Any, ...] = ("a", 'é\n"x\\', "\u2028", "", 0, 1, -2.5, 1e300, float("inf"), True, False, None)
 _KEYS = ("a", "é", "k\n", "", "tlv-1")
@@ -98,3 +104,59 @@ def test_a_kept_record_is_for_the_same_text_only(remembering: None) -> None:
     assert file_record(first) == _record(first.text) | {"free": file_record(first)["free"]}
     assert file_record(second)["regions"] == _record(second.text)["regions"]
     assert file_record(second) != file_record(first)
+
+
+# -- the state file a watcher wrote ---------------------------------------------------------------
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "example_vault"
+
+
+def typed(value: Any) -> Any:
+    """`value` with the type of every part spelled out: 1 and 1.0, a list and a tuple differ."""
+    if isinstance(value, dict):
+        return ("dict", {key: typed(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [typed(item) for item in value])
+    return (type(value).__name__, value)
+
+
+def test_the_state_a_watcher_wrote_is_taken_as_parsing_it_would_give(
+    tmp_path: Path, remembering: None
+) -> None:
+    vault = tmp_path / "vault"
+    shutil.copytree(EXAMPLE, vault, ignore=shutil.ignore_patterns("tlvault"))
+    config = default_config(vault)
+    rebuild(config, now=date(2026, 11, 20))
+    kept = scan_vault(config).previous
+    assert kept is not None and scan._STATE_WRITTEN and scan._STATE_WRITTEN[0][2] is kept  # not parsed
+    memo.remember(False)
+    parsed = scan_vault(config).previous
+    memo.remember(True)
+    assert parsed is not None and parsed is not kept
+    assert (kept.clusters, typed(kept.files), typed(kept.history)) == (
+        parsed.clusters,
+        typed(parsed.files),
+        typed(parsed.history),
+    )
+
+
+def test_a_state_file_someone_rewrote_is_parsed(tmp_path: Path, remembering: None) -> None:
+    vault = tmp_path / "vault"
+    shutil.copytree(EXAMPLE, vault, ignore=shutil.ignore_patterns("tlvault"))
+    config = default_config(vault)
+    rebuild(config, now=date(2026, 11, 20))
+    state = config.output_path / STATE_REL
+    document = json.loads(state.read_bytes())
+    document["clusters"] = []
+    state.write_text(json.dumps(document), encoding="utf-8")  # a sync tool's copy, say
+    previous = scan_vault(config).previous
+    assert previous is not None and previous.clusters == ()
+
+
+def test_a_document_json_would_read_back_otherwise_is_not_taken(tmp_path: Path, remembering: None) -> None:
+    path = tmp_path / STATE_REL
+    for history in ({"words": {"a.md": 3}}, {"words": {"a.md": (3,)}}, {"words": {1: 3}}):
+        document = {"format": STATE_FORMAT, "clusters": [], "files": {}, "history": history}
+        remember_state(path, b"{}", document)
+        assert bool(scan._STATE_WRITTEN) == (history == {"words": {"a.md": 3}}), history
