@@ -28,7 +28,7 @@ from tests.watching import NOTES, TODAY, WriteCounter, generated, oracle, writes
 from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, RunRecord, cache_folder, vault_key
 from tlvault.config import Config, default_config
 from tlvault.lock import lock_path, vault_lock
-from tlvault.model import Note
+from tlvault.model import Note, SourceFile
 from tlvault.parse import parse_note
 from tlvault.pipeline import parse_sources, read_vault, rebuild
 from tlvault.report import Report
@@ -558,3 +558,23 @@ def test_a_watchers_cache_writes_its_run_record_at_flush_and_close(tmp_path: Pat
     assert cache.run is not None and cache.run != first
     cache.close()
     assert stored_run(config.vault) == cache.run
+
+
+def test_lookup_all_finds_what_lookup_finds(tmp_path: Path) -> None:
+    entries = _entries(6)
+    for keep in (False, True):
+        cache = ParseCache.open(tmp_path)
+        cache.keep_outcomes = keep
+        cache.store(entries, present=[entry[0] for entry in entries])
+        other = parse_note("Autre.md", b"# Autre\n", 0)  # a row another way put there: not the kept one
+        cache.files[entries[3][0]] = CachedFile.of(entries[3][1], entries[3][2], "f" * 32, other)
+        sources = [SourceFile(str(tmp_path / rel), rel, size, mtime) for rel, size, mtime, *_ in entries]
+        sources[1] = replace(sources[1], size=sources[1].size + 1)  # edited
+        sources[2] = replace(sources[2], mtime_ns=sources[2].mtime_ns + 1)  # touched
+        sources.append(SourceFile(str(tmp_path / "nouvelle.md"), "nouvelle.md", 1, 1))  # new
+        found = cache.lookup_all(sources)  # first: `lookup` keeps what it unpickles
+        expected = [cache.lookup(source.rel, source.size, source.mtime_ns) for source in sources]
+        assert found == expected
+        assert [outcome is None for outcome in expected] == [False, True, True, False, False, False, True]
+        assert expected[3] == other
+        cache.close()

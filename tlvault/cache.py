@@ -29,7 +29,7 @@ from typing import Any
 import platformdirs
 
 from tlvault import __version__
-from tlvault.model import Note, Skipped
+from tlvault.model import Note, Skipped, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,23 @@ class ParseCache:
         if outcome is not None and self.keep_outcomes:
             self._outcomes[rel] = (cached.digest, outcome)
         return outcome
+
+    def lookup_all(self, sources: Iterable[SourceFile]) -> list[Outcome | None]:
+        """`lookup` of every source, in order; one loop with the dictionaries at hand (10,000
+        method calls cost a watcher 10 ms per rebuild)."""
+        files, kept = self.files.get, self._outcomes.get
+        found: list[Outcome | None] = []
+        for source in sources:
+            cached = files(source.rel)
+            if cached is None or cached.size != source.size or cached.mtime_ns != source.mtime_ns:
+                found.append(None)
+                continue
+            outcome = kept(source.rel)
+            if outcome is not None and outcome[0] == cached.digest:
+                found.append(outcome[1])
+            else:
+                found.append(self.lookup(source.rel, source.size, source.mtime_ns))
+        return found
 
     def store(
         self, entries: Iterable[CacheEntry], present: Iterable[str], *, background: bool = False
