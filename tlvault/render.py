@@ -339,6 +339,8 @@ def indented_json(value: Any, indent: str = "") -> str:
     is written here by the C encoder in one call instead, its item separator carrying the line
     break and the indentation; anything else goes through `json` as before.
     """
+    if isinstance(value, _SCALARS):  # as `json` writes it, with or without an indent
+        return _flat(value, indent)
     inner = indent + "  "
     if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
         if all(isinstance(item, _SCALARS) for item in value.values()):
@@ -350,11 +352,17 @@ def indented_json(value: Any, indent: str = "") -> str:
             return "[\n" + inner + _flat(value, inner)[1:-1] + "\n" + indent + "]"
         items = [indented_json(item, inner) for item in value]
         return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
-    # Scalars, empty containers, dicts with other keys: JSON strings hold no raw line break, so
-    # every line break of the text can take the indentation.
+    # Empty containers, dicts with other keys: JSON strings hold no raw line break, so every
+    # line break of the text can take the indentation.
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
 
 
 def _flat(value: Any, inner: str) -> str:
     """`value` by the C encoder, items separated by a line break and `inner`."""
-    return json.dumps(value, ensure_ascii=False, separators=(",\n" + inner, ": "))
+    encoder = _ENCODERS.get(inner)
+    if encoder is None:  # what json.dumps would make for these arguments, made once
+        encoder = _ENCODERS[inner] = json.JSONEncoder(ensure_ascii=False, separators=(",\n" + inner, ": "))
+    return encoder.encode(value)
+
+
+_ENCODERS: dict[str, json.JSONEncoder] = {}  # by indentation
