@@ -12,8 +12,9 @@ observer's thread. One loop thread does everything else, one step at a time:
   dropped if another change came meanwhile (then the rebuild waits for the quiet period);
 - rebuild with the parse cache: every rebuild rescans the vault, so renames, folder moves,
   missed events and offline edits converge to what a fresh `tlvault rebuild` writes. Between
-  reconciliations, the rescan lists and stats again only the folders events came from
-  (`scan.trust_events`); a reconciliation lists and stats everything;
+  reconciliations, the rescan lists again only the folders events came from or whose date
+  moved, and stats only their files (`scan.trust_events`); a reconciliation (at start, every
+  `reconcile_every` seconds, after an observer restart) lists and stats everything;
 - supervise: restart a dead observer, wait for a deleted vault folder to come back, reload
   `config.yaml` when it changes (keeping the last good one), reconcile periodically, and stop
   rewriting a generated file that another tool keeps rewriting (circuit breaker).
