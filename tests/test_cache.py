@@ -25,10 +25,10 @@ import pytest
 
 from tests.conftest import REPO, RunCli, snapshot
 from tests.watching import NOTES, TODAY, WriteCounter, generated, oracle, writes
-from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, cache_folder, vault_key
+from tlvault.cache import SCHEMA_VERSION, CachedFile, ParseCache, RunRecord, cache_folder, vault_key
 from tlvault.config import Config, default_config
 from tlvault.lock import lock_path, vault_lock
-from tlvault.model import Note
+from tlvault.model import Note, SourceFile
 from tlvault.parse import parse_note
 from tlvault.pipeline import parse_sources, read_vault, rebuild
 from tlvault.report import Report
@@ -530,3 +530,51 @@ def test_background_store_failure_is_raised_by_settle(
         cache.settle()
     cache.settle()  # raised once
     cache.close()
+
+
+def stored_run(vault: Path) -> RunRecord | None:
+    """The run record the vault's cache database holds now, read through a fresh ParseCache."""
+    cache = ParseCache.open(vault)
+    cache.close()
+    return cache.run
+
+
+def test_a_watchers_cache_writes_its_run_record_at_flush_and_close(tmp_path: Path) -> None:
+    """A watcher's cache (`keep_outcomes`) keeps each run's record in memory until `flush()` or
+    `close()`; a one-shot cache writes it at once."""
+    config = new_vault(tmp_path / "vault", "notes")
+    cache = ParseCache.open(config.vault)
+    rebuild(config, now=TODAY, cache=cache)
+    assert cache.run is not None and stored_run(config.vault) == cache.run  # one-shot: at once
+    cache.keep_outcomes = True
+    (config.vault / "Nouvelle.md").write_text("# Nouvelle\n\nVers [[Ailleurs]].\n", encoding="utf-8")
+    rebuild(config, now=TODAY, cache=cache)
+    first = cache.run
+    assert first is not None and stored_run(config.vault) != first  # still the one before
+    cache.flush()
+    assert stored_run(config.vault) == first
+    (config.vault / "Nouvelle.md").unlink()
+    rebuild(config, now=TODAY, cache=cache)
+    assert cache.run is not None and cache.run != first
+    cache.close()
+    assert stored_run(config.vault) == cache.run
+
+
+def test_lookup_all_finds_what_lookup_finds(tmp_path: Path) -> None:
+    entries = _entries(6)
+    for keep in (False, True):
+        cache = ParseCache.open(tmp_path)
+        cache.keep_outcomes = keep
+        cache.store(entries, present=[entry[0] for entry in entries])
+        other = parse_note("Autre.md", b"# Autre\n", 0)  # a row another way put there: not the kept one
+        cache.files[entries[3][0]] = CachedFile.of(entries[3][1], entries[3][2], "f" * 32, other)
+        sources = [SourceFile(str(tmp_path / rel), rel, size, mtime) for rel, size, mtime, *_ in entries]
+        sources[1] = replace(sources[1], size=sources[1].size + 1)  # edited
+        sources[2] = replace(sources[2], mtime_ns=sources[2].mtime_ns + 1)  # touched
+        sources.append(SourceFile(str(tmp_path / "nouvelle.md"), "nouvelle.md", 1, 1))  # new
+        found = cache.lookup_all(sources)  # first: `lookup` keeps what it unpickles
+        expected = [cache.lookup(source.rel, source.size, source.mtime_ns) for source in sources]
+        assert found == expected
+        assert [outcome is None for outcome in expected] == [False, True, True, False, False, False, True]
+        assert expected[3] == other
+        cache.close()

@@ -18,6 +18,7 @@ import yaml
 
 from benchmarks.vaultgen import generate_vault, write_vault
 from tests.conftest import write_file
+from tlvault import memo
 from tlvault.config import Config, default_config, load_config
 from tlvault.dashboard import Dashboard, Habit, build_dashboard
 from tlvault.errors import ConfigError
@@ -660,3 +661,47 @@ def test_a_user_note_named_like_the_dashboard_is_left_alone(tmp_path: Path) -> N
     assert "[[tlvault/Tableau de bord (tlvault)|Tableau de bord]]" in (
         root / "tlvault" / "Idées à cultiver.md"
     ).read_text("utf-8")
+
+
+# -- what a watcher remembers between rebuilds ----------------------------------------------------
+
+
+def test_a_remembering_dashboard_is_the_dashboard(tmp_path: Path) -> None:
+    """Per-note answers (quiz marks, reading minutes, active days, creation days) and per-path
+    ones (images) kept between a watcher's rebuilds, computed once and asked twice, give the
+    dashboard a one-shot rebuild gives."""
+    root = new_vault(tmp_path)
+    write(root, "A - Premier.md", "- [x] Déjà fait ?\n- [ ] Pas encore ?\n")  # not a quiz: answered
+    write(root, "Quiz.md", "---\ntags: [quiz]\n---\n- [x] Un ?\n- [ ] Deux ?\n")
+    write(root, "Type.md", "---\ntype: Scorecard\n---\nUne question ?\n")
+    write(root, "Lecture.md", "---\ncreated: 2024-01-29\nlecture: 45\nreading: 15\n---\nLu.\n")
+    write(root, "1 - Input/Livre.md", "---\ncreated: 2024-01-30\nupdated: 2024-02-01\n---\nNotes.\n")
+    write(root, "Sans date.md", words(300), at=noon_local("2024-01-31"))
+    write(root, "schéma.png", b"\x89PNG", at=noon_local("2024-02-01"))
+    write(root, "plan.canvas", '{"nodes": [], "edges": []}', at=noon_local("2024-02-01"))
+    write(root, "tlvault/Carte.canvas", '{"nodes": [], "edges": []}', at=noon_local("2024-02-01"))
+    config = default_config(root)
+    fresh = dashboard(config, TODAY)
+    memo.remember(True)
+    try:
+        parsed = read_vault(config, Report())
+        analysis = analyse(config, parsed, now=TODAY)
+        asked = [
+            build_dashboard(
+                config,
+                parsed.notes,
+                parsed.files,
+                analysis.graph,
+                analysis.insights.clusters,
+                {},
+                today=TODAY,
+            )
+            for _ in range(2)
+        ]
+    finally:
+        memo.remember(False)
+    assert asked == [fresh, fresh]
+    assert fresh.scorecard is not None and fresh.scorecard.note == "Quiz.md"
+    visuals = {day.day: day.value for day in fresh.habits[2].days if day.value}
+    assert visuals == {date(2024, 2, 1): 2}  # not the generated canvas
+    assert {day.day: day.value for day in fresh.habits[1].days if day.value} == {date(2024, 1, 29): 60}

@@ -15,10 +15,12 @@ import os
 import re
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from watchdog.events import FileSystemEvent
 
 from tests.conftest import MakeVault, snapshot
 from tests.test_watch import (
@@ -34,6 +36,7 @@ from tests.test_watch import (
     vault_writes,
 )
 from tests.watching import (
+    FAST,
     NOTES,
     TODAY,
     WriteCounter,
@@ -42,9 +45,12 @@ from tests.watching import (
     wait_until,
     writes,
 )
-from tlvault import pipeline
+from tlvault import pipeline, scan
+from tlvault.cache import ParseCache, RunRecord
 from tlvault.config import Config, default_config
+from tlvault.model import Vault
 from tlvault.report import Report
+from tlvault.watch import Watcher
 
 __all__ = ["parses", "vault_config", "writes"]
 
@@ -420,3 +426,106 @@ def test_a_warning_every_rebuild_repeats_is_logged_once(
     assert len(warnings) == 1, warnings
     assert "not valid YAML" in warnings[0]
     assert_untouched(before_files, config.vault, [DEEP_WORK, NEWSLETTER])
+
+
+# -- the last run's record ------------------------------------------------------------------------
+
+
+def stored_run(vault: Path) -> RunRecord | None:
+    """The run record the vault's cache database holds now, read through a fresh ParseCache."""
+    cache = ParseCache.open(vault)
+    cache.close()
+    return cache.run
+
+
+def test_a_rebuild_after_the_watcher_stops_replays_its_last_run(vault_config: Config) -> None:
+    """The watcher keeps each edit's run record in memory; its start (a reconciliation) writes it
+    to the cache database, and so does its stop: `tlvault rebuild` then has nothing to do."""
+    config = vault_config
+    with running_watcher(config) as handle:
+        wait_until(lambda: stored_run(config.vault) is not None)
+        start = handle.rebuild_count
+        append(config.vault / DEEP_WORK, "\nEt [[Piste neuve]].\n")
+        wait_until(lambda: unresolved(config, "Piste neuve") and handle.rebuild_count > start)
+    cache = ParseCache.open(config.vault)
+    try:
+        report = pipeline.rebuild(config, now=TODAY, cache=cache)
+    finally:
+        cache.close()
+    assert report.reused
+    assert report.written == []
+
+
+# -- between reconciliations, only the folders events came from are statted ------------------------
+
+
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[Vault]:
+    """What every scan of the watcher found, in order."""
+    found: list[Vault] = []
+    real = scan.scan_vault
+
+    def recording(config: Config) -> Vault:
+        vault = real(config)
+        found.append(vault)
+        return vault
+
+    monkeypatch.setattr(pipeline, "scan_vault", recording)
+    return found
+
+
+def deaf_to(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """Events on paths containing `name` are lost from now on (as in a kernel queue overflow)."""
+    lost: list[str] = []
+    real_take = Watcher._take
+
+    def take(self: Watcher, event: FileSystemEvent) -> None:
+        if name in os.fsdecode(event.src_path):
+            lost.append(os.fsdecode(event.src_path))
+            return
+        real_take(self, event)
+
+    monkeypatch.setattr(Watcher, "_take", take)
+    return lost
+
+
+def mtime_seen(scanned: list[Vault], rel: str) -> list[int]:
+    """The modification times the scans gave the note `rel`, scan by scan."""
+    return [source.mtime_ns for vault in scanned for source in vault.notes if source.rel == rel]
+
+
+def test_a_change_no_event_named_is_seen_at_the_next_reconciliation(
+    vault_config: Config, tmp_path: Path, scans: list[Vault], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = vault_config
+    idea = config.vault / DEEP_WORK
+    past = (idea.parent.stat().st_mtime_ns // 10**9 - 3600) * 10**9
+    os.utime(idea.parent, ns=(past, past))  # settled: its listing and its files' dates are kept
+    with running_watcher(config, replace(FAST, reconcile_every=4.0)) as handle:
+        lost = deaf_to(monkeypatch, "Deep work")
+        stamp = epoch_ns("2024-05-01")
+        os.utime(idea, ns=(stamp, stamp))
+        start = handle.rebuild_count
+        append(config.vault / NEWSLETTER, "\nEt [[Piste neuve]].\n")  # another folder's event
+        wait_until(lambda: unresolved(config, "Piste neuve") and handle.rebuild_count > start)
+        wait_until(lambda: bool(lost))
+        assert stamp not in mtime_seen(scans, DEEP_WORK)  # that rebuild did not look there
+        wait_until(lambda: stamp in mtime_seen(scans, DEEP_WORK), timeout=15)  # the reconciliation did
+        assert_converges(config, tmp_path)
+
+
+def test_a_change_handled_before_the_full_rescan_of_a_restart_leaves_it_due(vault_config: Config) -> None:
+    """The loop runs the full rescan in the step that restarts the observer, unless a change is
+    due at that very moment (the process stalled between two steps): the change's rebuild,
+    which looks only where events came from, must not put the rescan off for a whole period."""
+    now = [100.0]
+    watcher = Watcher(vault_config, timing=FAST, clock=lambda: now[0], status=lambda line: None)
+    assert watcher._starting and watcher._next_reconcile <= now[0]  # the first step's full rescan
+    watcher.changes.add(NEWSLETTER)
+    watcher.debouncer.poke()
+    watcher._take_changes("change")
+    assert watcher._starting and watcher._next_reconcile <= now[0]  # still due
+    watcher._take_changes("start")
+    assert not watcher._starting and watcher._next_reconcile == now[0] + FAST.reconcile_every
+    watcher._take_changes("change")  # an ordinary change: the next one in a period
+    assert watcher._next_reconcile == now[0] + FAST.reconcile_every

@@ -9,14 +9,17 @@ updated that day. Visuals are images and canvases saved that day and Figma links
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tlvault import memo
 from tlvault.config import PILLARS, STAGES, Config
 from tlvault.graph import journal_day
 from tlvault.memo import per_note
@@ -35,6 +38,7 @@ _VISUALS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "heic"
 _FIGMA = re.compile(r"\bfigma\.com/", re.IGNORECASE)
 _ANSWER = re.compile(r"(?:^|[\s:—–\-?])(oui|non|yes|no)\s*[.!]?\s*$", re.IGNORECASE)
 _MINUTES = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+_REL = operator.attrgetter("rel")
 PUBLISH = STAGES.index("publish")
 HARVEST = STAGES.index("harvest")
 
@@ -218,8 +222,13 @@ def _day_of(note: Note, journal: set[str]) -> date | None:
 
 def _birth_day(note: Note, journal: set[str]) -> date | None:
     if note.created is not None:
-        return note.created.date()
+        return _created_day(note)
     return journal_day(note) if note.rel in journal else None
+
+
+@per_note
+def _created_day(note: Note) -> date | None:
+    return note.created.date() if note.created is not None else None
 
 
 def _writing(
@@ -232,7 +241,7 @@ def _writing(
     written: Counter[date] = Counter()
     words: dict[str, tuple[int, int]] = {}
     # The day of the last save is only looked up when it is needed: it is a time zone conversion.
-    for note in sorted(notes, key=lambda n: n.rel):
+    for note in sorted(notes, key=_REL):  # the order of the state's word counts
         count, birth = note.word_count, _birth_day(note, journal)
         if note.rel not in known:
             first = count
@@ -309,18 +318,28 @@ def _reading(
     """Minutes read per day (properties) and reading notes created or updated per day."""
     minutes: Counter[date] = Counter()
     reading_notes: Counter[date] = Counter()
-    keys = config.dashboard.minutes_properties
-    wanted = frozenset(keys)
+    spent_on = _minutes_reader(config.dashboard.minutes_properties)
     for note in notes:
-        spent = 0
-        if not wanted.isdisjoint([prop.key for prop in note.properties]):  # most notes have none
-            spent = sum(_minutes(note.prop(key)) for key in keys)
+        spent = spent_on(note)
         if spent and (day := _day_of(note, journal)) is not None:
             minutes[day] += spent
         if note.rel in reading:
             for active in _active_days(note):
                 reading_notes[active] += 1
     return minutes, reading_notes
+
+
+@lru_cache(maxsize=8)
+def _minutes_reader(keys: tuple[str, ...]) -> Callable[[Note], int]:
+    """The minutes of reading a note's properties `keys` say, remembered per note."""
+    wanted = frozenset(keys)
+
+    def spent(note: Note) -> int:
+        if wanted.isdisjoint([prop.key for prop in note.properties]):  # most notes have none
+            return 0
+        return sum(_minutes(note.prop(key)) for key in keys)
+
+    return per_note(spent)
 
 
 def _minutes(value: object) -> int:
@@ -333,19 +352,19 @@ def _minutes(value: object) -> int:
     return 0
 
 
-def _active_days(note: Note) -> set[date]:
+@per_note
+def _active_days(note: Note) -> frozenset[date]:
     """The days a note was created and last updated."""
     days = {note.created.date() if note.created else None, activity_day(note)}
-    return {day for day in days if day is not None}
+    return frozenset(day for day in days if day is not None)
 
 
 def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journal: set[str]) -> Counter[date]:
     """Images and canvases saved per day, and Figma links written per day."""
     counts: Counter[date] = Counter()
     output = config.output_folder + "/"
-    for rel in files:
-        extension = rel.rsplit(".", 1)[-1].lower() if "." in rel else ""
-        if extension in _VISUALS and not rel.startswith(output):
+    for rel in _visual_files(files):
+        if not rel.startswith(output):
             try:
                 counts[date.fromtimestamp(Path(config.vault, rel).stat().st_mtime)] += 1
             except (OSError, ValueError, OverflowError):  # gone since the scan, or a wild mtime
@@ -355,6 +374,31 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
         if figma and (day := _day_of(note, journal)) is not None:
             counts[day] += figma
     return counts
+
+
+def _visual_files(files: Sequence[str]) -> list[str]:
+    """The images and canvases among `files`; a watcher remembers the answer for each path."""
+    if not memo.remembering():
+        return [rel for rel in files if _is_visual(rel)]
+    known = _VISUAL_PATHS
+    if len(known) > 2 * len(files) + memo.STALE_MAX:  # paths renamed or deleted since: start afresh
+        known.clear()
+    found = []
+    for rel in files:
+        visual = known.get(rel)
+        if visual is None:
+            visual = known[rel] = _is_visual(rel)
+        if visual:
+            found.append(rel)
+    return found
+
+
+def _is_visual(rel: str) -> bool:
+    return "." in rel and rel.rsplit(".", 1)[-1].lower() in _VISUALS
+
+
+_VISUAL_PATHS: dict[str, bool] = {}  # a watcher's answers, by vault path
+memo.on_forget(_VISUAL_PATHS.clear)
 
 
 @per_note
@@ -521,14 +565,21 @@ def find_quiz(config: Config, notes: Sequence[Note]) -> Note | None:
     if wanted:
         wanted_rel = wanted if wanted.lower().endswith(".md") else wanted + ".md"
         return next((note for note in notes if note.rel == wanted_rel), None)
-    tags = {tag.lower().lstrip("#") for tag in config.dashboard.quiz.tags}
-    found = [
-        note
-        for note in notes
-        if tags.intersection(note.tags)
-        or (isinstance(kind := note.prop("type"), str) and kind.strip().lower() in tags)
-    ]
+    is_quiz = _quiz_matcher(frozenset(tag.lower().lstrip("#") for tag in config.dashboard.quiz.tags))
+    found = [note for note in notes if is_quiz(note)]
     return min(found, key=lambda n: (not _answered(quiz_answers(n)), n.rel), default=None)
+
+
+@lru_cache(maxsize=8)
+def _quiz_matcher(tags: frozenset[str]) -> Callable[[Note], bool]:
+    """Whether a note is a quiz by its tags or `type`, for one set of quiz tags (remembered per
+    note: the dashboard asks it of every note at every rebuild)."""
+
+    def is_quiz(note: Note) -> bool:
+        kind = note.prop("type")
+        return bool(tags.intersection(note.tags)) or (isinstance(kind, str) and kind.strip().lower() in tags)
+
+    return per_note(is_quiz)
 
 
 def quiz_answers(note: Note) -> str:

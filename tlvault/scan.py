@@ -9,14 +9,16 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import operator
 import os
 import re
 import stat
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tlvault import memo
 from tlvault.config import Config
@@ -67,11 +69,14 @@ def scan_vault(config: Config) -> Vault:
     previous = _read_state(config, walk)
     return Vault(
         root=root,
-        notes=tuple(sorted(walk.notes, key=lambda s: s.rel)),
-        files=tuple(sorted(walk.files)),
-        skipped=tuple(sorted(walk.skipped, key=lambda s: s.rel)),
+        notes=tuple(sorted(walk.notes, key=_REL)),
+        files=tuple(walk.files),  # sorted by _drop_unicode_twins
+        skipped=tuple(sorted(walk.skipped, key=_REL)),
         previous=previous,
     )
+
+
+_REL = operator.attrgetter("rel")
 
 
 def output_files(config: Config) -> tuple[str, ...]:
@@ -87,23 +92,13 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
     rel = f"{config.output_folder}/{STATE_REL}"
     path = config.output_path / STATE_REL
     try:
-        document = json.loads(path.read_bytes()) if not path.is_symlink() else None
-        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
+        if path.is_symlink():
             raise ValueError("not a tlvault state file")
-        clusters = tuple(
-            PreviousCluster(
-                str(item["id"]),
-                str(item["name"]),
-                tuple(str(m) for m in item["members"]),
-                str(item["file"]) if item.get("file") else None,
-            )
-            for item in document["clusters"]
-        )
-        files = document.get("files", {})
-        history = document.get("history", {})
-        return PreviousState(
-            clusters, files if isinstance(files, dict) else {}, history if isinstance(history, dict) else {}
-        )
+        data = path.read_bytes()
+        written = _STATE_WRITTEN[0] if _STATE_WRITTEN and memo.remembering() else None
+        if written is not None and written[0] == path and written[1] == data:
+            return written[2]
+        return _previous_state(json.loads(data))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -111,71 +106,200 @@ def _read_state(config: Config, walk: _Walk) -> PreviousState | None:
         return None
 
 
+def _previous_state(document: object) -> PreviousState:
+    """The state a state file's JSON document describes; raises ValueError (and the like) if it
+    is not one."""
+    if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
+        raise ValueError("not a tlvault state file")
+    clusters = tuple(
+        PreviousCluster(
+            str(item["id"]),
+            str(item["name"]),
+            tuple(str(m) for m in item["members"]),
+            str(item["file"]) if item.get("file") else None,
+        )
+        for item in document["clusters"]
+    )
+    files = document.get("files", {})
+    history = document.get("history", {})
+    return PreviousState(
+        clusters, files if isinstance(files, dict) else {}, history if isinstance(history, dict) else {}
+    )
+
+
+# The state file a watcher's last rebuild wrote: its path, its bytes and what they say. The next
+# scan finds the same bytes and takes what they say without parsing them again (a 10k-note
+# vault's state is 1.4 MB of JSON: 10 ms per rebuild).
+_STATE_WRITTEN: list[tuple[Path, bytes, PreviousState]] = []
+memo.on_forget(_STATE_WRITTEN.clear)
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+_STRING = frozenset({str})
+
+
+def remember_state(path: Path, data: bytes, document: Mapping[str, Any]) -> None:
+    """While a watcher remembers: the state file at `path` now holds `data`, the JSON text of
+    `document`. Kept only when the document is made of what JSON reads back as itself (dicts
+    with string keys, lists, strings, numbers, booleans, None), so that taking it for the
+    file's bytes gives what parsing them would."""
+    _STATE_WRITTEN.clear()
+    if memo.remembering() and _is_json_as_read(document):
+        try:
+            _STATE_WRITTEN.append((path, data, _previous_state(document)))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return  # the next scan says what is wrong with it
+
+
+def _is_json_as_read(value: object) -> bool:
+    """Whether `json.loads(json.dumps(value))` gives `value` back, with the same types."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return True
+    if kind is dict:
+        mapping: dict[Any, Any] = value  # type: ignore[assignment]
+        # The types of the items first, in one C-level pass: most items are scalars.
+        if not _STRING.issuperset(map(type, mapping)):
+            return False
+        items = mapping.values()
+    elif kind is list:
+        items = value  # type: ignore[assignment]
+    else:
+        return False
+    return _JSON_SCALARS.issuperset(map(type, items)) or all(map(_is_json_as_read, items))
+
+
 # What a folder's listing says before any file is looked at: (kind, path, rel) in listing order.
 # Kinds: a name that is not UTF-8, a symlink, a sub-folder, a sync-conflict copy, a linkable
 # file, a note to read. Editor droppings and hidden names are left out.
 _BAD_NAME, _SYMLINK, _FOLDER, _CONFLICT, _FILE, _NOTE = range(6)
 _Entry = tuple[int, str, str]
-_Listing = tuple[str, tuple[int, int, int], tuple[_Entry, ...]]  # rel, (device, inode, mtime_ns), entries
+# What a folder's own files added to the walk: notes, linkable files, skipped files.
+_Found = tuple[tuple[SourceFile, ...], tuple[str, ...], tuple[Skipped, ...]]
+
+
+@dataclass
+class _Listing:
+    """A folder's listing as a watcher keeps it between rebuilds."""
+
+    rel: str
+    stamp: tuple[int, int, int]  # the folder's device, inode and mtime_ns when it was listed
+    entries: tuple[_Entry, ...]
+    # What its files gave, run by run between its sub-folders (one run more than sub-folders);
+    # kept only while the watcher trusts events.
+    found: tuple[_Found, ...] | None = None
+
+
 # A folder modified less than this long before it was listed may change again within the same
 # mtime tick (FAT counts in 2 s steps): its listing is not kept.
 _SETTLED_NS = 3_000_000_000
-# A watcher's listings, by folder path, for the output folder and exclusions they were made with.
+# A watcher's listings, by folder path, for the output folder, exclusions and size limit they
+# were made with.
 _LISTINGS: dict[str, _Listing] = {}
-_LISTINGS_FOR: list[tuple[str, tuple[str, ...]]] = []
+_LISTINGS_FOR: list[tuple[str, tuple[str, ...], int]] = []
+_TRUSTING: list[bool] = [False]  # whether events name every changed file (`trust_events`)
 
 
 def forget_listings(rels: Iterable[str] | None = None) -> None:
     """Drop the kept listings of the folders holding these vault paths (and of the paths
-    themselves, when folders), or every kept listing."""
+    themselves and every folder under them, when folders), or every kept listing.
+
+    A folder moved out of the vault and back has the same inode and date, and so have its
+    sub-folders; files edited meanwhile had no event in the vault: only the move names it."""
     if rels is None:
         _LISTINGS.clear()
         _LISTINGS_FOR.clear()
         return
+    rels = list(rels)
     folders = {folder for rel in rels for folder in (rel, rel.rpartition("/")[0])}
-    for path in [path for path, (rel, _, _) in _LISTINGS.items() if rel in folders]:
+    under = tuple(rel + "/" for rel in rels if rel)
+    for path in [
+        path for path, listing in _LISTINGS.items() if listing.rel in folders or listing.rel.startswith(under)
+    ]:
         del _LISTINGS[path]
+
+
+def trust_events(enabled: bool = True) -> None:
+    """While a watcher remembers, also keep what each listed folder's files gave (their sizes
+    and dates) until an event in the folder drops its listing (`forget_listings`): a rebuild
+    then stats the files of the folders that events named, not the vault's 10,000. Only a
+    watcher may turn it on: it relies on its events for every edit, and on its reconciliations,
+    which forget every listing, for the edits no event told it about."""
+    _TRUSTING[0] = enabled
+    forget_listings()
 
 
 memo.on_forget(forget_listings)
 
 
 def _walk_folder(walk: _Walk, folder: Path, rel_folder: str) -> None:
-    entries = _entries(walk, folder, rel_folder)
+    """Walk a folder's entries in their order (sorted by path, sub-folders in place), so that
+    what the walk finds comes sorted: the sorts of `scan_vault` then cost a pass, not 10 ms."""
+    entries, listing = _entries(walk, folder, rel_folder)
+    kept = listing.found if listing is not None else None
+    found: list[_Found] = []  # what the files between two sub-folders gave, run by run
+    marks = (len(walk.notes), len(walk.files), len(walk.skipped))
     for kind, path, rel in entries or ():
-        if kind == _BAD_NAME:
+        if kind == _FOLDER:
+            if kept is not None:
+                _add_found(walk, kept[len(found)])
+                found.append(kept[len(found)])
+            else:
+                found.append(_found_since(walk, marks))
+            _walk_folder(walk, Path(path), rel)
+            marks = (len(walk.notes), len(walk.files), len(walk.skipped))
+        elif kept is not None:
+            continue
+        elif kind == _BAD_NAME:
             walk.skipped.append(Skipped(rel, "file name is not valid UTF-8; rename it"))
         elif kind == _SYMLINK:
             _note_symlink(walk, path, rel)
-        elif kind == _FOLDER:
-            _walk_folder(walk, Path(path), rel)
         else:
             _add_file(walk, kind, path, rel)
+    if kept is not None:
+        _add_found(walk, kept[len(found)])
+        return
+    found.append(_found_since(walk, marks))
+    # A symlink's target can change with no event in this folder: such a folder is checked
+    # every time.
+    if listing is not None and _TRUSTING[0] and all(kind != _SYMLINK for kind, _, _ in listing.entries):
+        listing.found = tuple(found)
 
 
-def _entries(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | None:
-    """The folder's entries: listed now, or, while a watcher remembers, as listed last time when
-    the folder has not changed since (a file's own edits do not change its folder). A watcher
-    also drops the listing of a folder it sees an event in (`forget_listings`): a tool that
-    puts a folder's date back after adding a file cannot hide it."""
+def _found_since(walk: _Walk, marks: tuple[int, int, int]) -> _Found:
+    """What the walk found since `marks` (the lengths of its lists then)."""
+    return tuple(walk.notes[marks[0] :]), tuple(walk.files[marks[1] :]), tuple(walk.skipped[marks[2] :])
+
+
+def _add_found(walk: _Walk, found: _Found) -> None:
+    walk.notes.extend(found[0])
+    walk.files.extend(found[1])
+    walk.skipped.extend(found[2])
+
+
+def _entries(walk: _Walk, folder: Path, rel_folder: str) -> tuple[tuple[_Entry, ...] | None, _Listing | None]:
+    """The folder's entries and, when a watcher keeps it, its listing: listed now, or, while a
+    watcher remembers, as listed last time when the folder has not changed since (a file's own
+    edits do not change its folder). A watcher also drops the listing of a folder it sees an
+    event in (`forget_listings`): a tool that puts a folder's date back after adding a file
+    cannot hide it."""
     if not memo.remembering():
-        return _list(walk, folder, rel_folder)
-    settings = (walk.output, tuple(walk.config.exclude))
+        return _list(walk, folder, rel_folder), None
+    settings = (walk.output, tuple(walk.config.exclude), walk.config.max_note_bytes)
     if [settings] != _LISTINGS_FOR:
         forget_listings()
         _LISTINGS_FOR.append(settings)
     try:
         info = folder.stat()
     except OSError:
-        return _list(walk, folder, rel_folder)  # it says why
+        return _list(walk, folder, rel_folder), None  # it says why
     stamp = (info.st_dev, info.st_ino, info.st_mtime_ns)
     kept = _LISTINGS.get(str(folder))
-    if kept is not None and kept[1] == stamp:
-        return kept[2]
+    if kept is not None and kept.stamp == stamp:
+        return kept.entries, kept
     entries = _list(walk, folder, rel_folder)
     if entries is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
-        _LISTINGS[str(folder)] = (rel_folder, stamp, entries)
-    return entries
+        kept = _LISTINGS[str(folder)] = _Listing(rel_folder, stamp, entries)
+        return entries, kept
+    return entries, None
 
 
 def _list(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | None:
@@ -208,7 +332,13 @@ def _list(walk: _Walk, folder: Path, rel_folder: str) -> tuple[_Entry, ...] | No
             kind = _file_kind(walk, name, rel)
             if kind is not None:
                 entries.append((kind, entry.path, rel))
+    # Sorted by path, each sub-folder where its notes' paths come (`a.md` < `a/…` < `a0.md`).
+    entries.sort(key=_path_order)
     return tuple(entries)
+
+
+def _path_order(entry: _Entry) -> str:
+    return entry[2] + "/" if entry[0] == _FOLDER else entry[2]
 
 
 def _file_kind(walk: _Walk, name: str, rel: str) -> int | None:
@@ -266,7 +396,7 @@ def _note_symlink(walk: _Walk, path: str, rel: str) -> None:
 
 def _drop_unicode_twins(walk: _Walk) -> None:
     """Two files whose names differ only in Unicode form share one path: keep the first."""
-    walk.files = sorted(set(walk.files))
+    walk.files = list(dict.fromkeys(sorted(walk.files)))  # sorted by the walk already: a pass
     if len({source.rel for source in walk.notes}) == len(walk.notes):
         return  # no twins (the usual case): scan_vault sorts the notes by rel anyway
     seen: set[str] = set()

@@ -11,7 +11,10 @@ observer's thread. One loop thread does everything else, one step at a time:
   read and analysed while the quiet period runs, and the result is written when it ends, or
   dropped if another change came meanwhile (then the rebuild waits for the quiet period);
 - rebuild with the parse cache: every rebuild rescans the vault, so renames, folder moves,
-  missed events and offline edits converge to what a fresh `tlvault rebuild` writes;
+  missed events and offline edits converge to what a fresh `tlvault rebuild` writes. Between
+  reconciliations, the rescan lists again only the folders events came from or whose date
+  moved, and stats only their files (`scan.trust_events`); a reconciliation (at start, every
+  `reconcile_every` seconds, after an observer restart) lists and stats everything;
 - supervise: restart a dead observer, wait for a deleted vault folder to come back, reload
   `config.yaml` when it changes (keeping the last good one), reconcile periodically, and stop
   rewriting a generated file that another tool keeps rewriting (circuit breaker).
@@ -43,7 +46,7 @@ from tlvault.config import Config
 from tlvault.errors import ConfigError, TlvaultError
 from tlvault.pipeline import PreparedRebuild, prepare_rebuild
 from tlvault.report import Report
-from tlvault.scan import TEMP_FILE, compile_glob, forget_listings
+from tlvault.scan import TEMP_FILE, compile_glob, forget_listings, trust_events
 from tlvault.text import remember_tokens
 
 log = logging.getLogger(__name__)
@@ -208,6 +211,7 @@ class Watcher:
         """Rebuild once, then follow the vault until `stop()`; never returns on an error."""
         remember_tokens(True)
         memo.remember(True)
+        trust_events(True)
         handlers = _log_handlers()
         for handler in handlers:
             handler.addFilter(self._repeats)
@@ -224,6 +228,7 @@ class Watcher:
                     )
                     self._stop.wait(_ERROR_PAUSE)
         finally:
+            trust_events(False)
             remember_tokens(False)
             memo.remember(False)
             for handler in handlers:
@@ -346,7 +351,7 @@ class Watcher:
 
     def _rebuild_once(self, why: str) -> None:
         """Rebuild and report; any failure is logged as one line and the watcher goes on."""
-        changes = self._take_changes()
+        changes = self._take_changes(why)
         cache = self._open_cache()
         if why != "change":
             forget_listings()  # a reconciliation lists every folder afresh
@@ -356,6 +361,10 @@ class Watcher:
         prepared = self._guarded(lambda: self._prepare(cache))
         if prepared is not None:
             self._finish(why, changes, prepared)
+        if why != "change" and cache is not None:
+            # The run's record is kept in memory between edits; a reconciliation also puts it in
+            # the database, so that a watcher killed later leaves a recent one for `rebuild`.
+            self._guarded(cache.flush)
 
     def _rebuild_early(self) -> None:
         """Read and analyse the vault as soon as a note changes, and write the result when the
@@ -371,7 +380,7 @@ class Watcher:
             log.debug("could not prepare the rebuild early", exc_info=True)
             return
         if self._settles_since(pokes):
-            self._finish("change", self._take_changes(), prepared)
+            self._finish("change", self._take_changes("change"), prepared)
         else:
             log.debug("the vault changed during the early analysis; it waits for the quiet period")
 
@@ -390,14 +399,19 @@ class Watcher:
         """Read, analyse and render the vault; generated files the breaker holds stay as they are."""
         return prepare_rebuild(self.config, now=self.now, cache=cache, hold=frozenset(self.breaker.held))
 
-    def _take_changes(self) -> list[str]:
-        """The changed paths a rebuild now handles (for its status line); the watcher starts afresh."""
+    def _take_changes(self, why: str) -> list[str]:
+        """The changed paths a rebuild now handles (for its status line); the watcher starts afresh.
+
+        A change handled before the full rescan that starts the watcher (or follows a restart of
+        its observer) leaves that rescan due: events may have been lost meanwhile, and a change's
+        rebuild looks only where events came from."""
         changes = sorted(self.changes)
         self.changes.clear()
         self._foreign.clear()
         self.debouncer.reset()
-        self._next_reconcile = self.clock() + self.timing.reconcile_every
-        self._starting = False
+        if why != "change" or not self._starting:
+            self._next_reconcile = self.clock() + self.timing.reconcile_every
+            self._starting = False
         self._early_tried = False
         return changes
 

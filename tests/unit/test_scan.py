@@ -20,7 +20,14 @@ from tlvault import memo
 from tlvault.config import default_config
 from tlvault.errors import NoteError, VaultError
 from tlvault.model import Skipped, SourceFile, Vault
-from tlvault.scan import NoteVanishedError, compile_glob, forget_listings, read_note, scan_vault
+from tlvault.scan import (
+    NoteVanishedError,
+    compile_glob,
+    forget_listings,
+    read_note,
+    scan_vault,
+    trust_events,
+)
 
 MakeVault = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -720,3 +727,95 @@ def test_forgetting_a_path_lists_its_folder_again(
     forget_listings()
     scan(vault)
     assert sorted(listed[3:]) == ["A", "B", "Sous", vault.name]
+
+
+# -- a watcher that trusts its events: only the folders events named are statted again -------------
+
+
+@pytest.fixture
+def trusting(remembering: None) -> Iterator[None]:
+    """Kept listings with their files' sizes and dates, as the watcher keeps them."""
+    trust_events(True)
+    try:
+        yield
+    finally:
+        trust_events(False)
+
+
+def rewrite_in_place(path: Path, text: str) -> None:
+    """Another size, the folder's date untouched (no file is created or removed)."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def test_a_trusting_scan_stats_again_only_the_files_of_folders_an_event_named(
+    make_vault: MakeVault, trusting: None
+) -> None:
+    vault = make_vault({"A/un.md": "un", "A/Sous/deux.md": "deux", "B/trois.md": "trois"})
+    settle(vault)
+    scan(vault)
+    for rel in ("A/un.md", "A/Sous/deux.md", "B/trois.md"):
+        rewrite_in_place(vault / rel, "bien plus long qu'avant")
+    assert {source.size for source in scan(vault).notes} == {2, 4, 5}  # no event: as kept
+    forget_listings(["B/trois.md"])  # an event on a file: its folder's files
+    assert [source.size for source in scan(vault).notes] == [4, 2, 23]
+    forget_listings(["A"])  # an event on a folder (moved back in?): everything under it too
+    assert scan(vault) == scan_vault_afresh(vault)
+    rewrite_in_place(vault / "B/trois.md", "court")
+    forget_listings()  # a reconciliation: every file
+    assert source_of(scan(vault), "B/trois.md").size == 5
+
+
+def test_without_trust_a_remembering_scan_stats_every_file(make_vault: MakeVault, remembering: None) -> None:
+    # What a rebuild that is not a watcher's keeps (benchmarks, tests): listings, not file dates.
+    vault = make_vault({"A/un.md": "un"})
+    settle(vault)
+    scan(vault)
+    rewrite_in_place(vault / "A/un.md", "bien plus long")
+    assert source_of(scan(vault), "A/un.md").size == 14
+
+
+def test_a_trusting_scan_finds_what_a_one_shot_scan_finds(make_vault: MakeVault, trusting: None) -> None:
+    """Notes, linkable files and skipped files of every kind, kept and reused folder by folder,
+    in the order of a scan that keeps nothing."""
+    nfc, nfd = unicodedata.normalize("NFC", "Éte.md"), unicodedata.normalize("NFD", "Éte.md")
+    vault = make_vault(
+        {
+            "a.md": "a",
+            "a/b.md": "b",
+            "a0.md": "a0",
+            "a/c/d.md": "d",
+            "a/c.png": "png",
+            f"T/{nfc}": "nfc",
+            f"T/{nfd}": "nfd",
+            "T/gros.md": "x" * 200,
+            "T/x.sync-conflict-20240101-120000-ABCDEFG.md": "conflit",
+            "L/note.md": "note",
+            "tlvault/Index.md": "généré",
+        }
+    )
+    (vault / "L" / "lien.md").symlink_to(vault / "a.md")
+    settle(vault)
+    config = dataclasses.replace(default_config(vault), max_note_bytes=100)
+    first, again = scan_vault(config), scan_vault(config)  # listed and statted, then all kept
+    memo.remember(False)
+    try:
+        fresh = scan_vault(config)
+    finally:
+        memo.remember(True)
+    assert first == again == fresh
+    assert note_rels(fresh) == ["L/note.md", "T/Éte.md", "a.md", "a/b.md", "a/c/d.md", "a0.md"]
+    assert len(fresh.skipped) == 3  # the twin, the big note, the conflict copy
+
+
+def test_a_trusting_scan_stats_a_folder_holding_a_symlink_every_time(
+    make_vault: MakeVault, trusting: None
+) -> None:
+    # The target of a symlink (a loop or not: a skipped file or not) can change with no event in
+    # the symlink's folder.
+    vault = make_vault({"L/note.md": "note", "cible.md": "cible"})
+    (vault / "L" / "lien.md").symlink_to(vault / "cible.md")
+    settle(vault)
+    scan(vault)
+    rewrite_in_place(vault / "L/note.md", "bien plus long")
+    assert source_of(scan(vault), "L/note.md").size == 14
