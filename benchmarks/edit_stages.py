@@ -4,7 +4,8 @@
 
 A seeded vault (`benchmarks/vaultgen.py`) is written to a temporary folder and rebuilt once in
 this process with what the watcher keeps between rebuilds switched on (the parse cache with its
-notes, `memo.remember`, the lexicon's token ids). Then, `--edits` times, a new note is saved and
+notes, `memo.remember`, the lexicon's token ids, the scan's trust in events). Then, `--edits`
+times, a new note is saved, its folder's listing dropped as the watcher's event for it does, and
 the vault rebuilt; each stage's function is timed on the way. The table gives the median
 seconds of each stage and of the whole rebuild (which also holds the small steps in between).
 """
@@ -30,6 +31,7 @@ from benchmarks.vaultgen import generate_vault, write_vault
 from tlvault import memo, pipeline
 from tlvault.cache import ParseCache
 from tlvault.config import default_config
+from tlvault.scan import forget_listings, trust_events
 from tlvault.text import remember_tokens
 
 # (label, module, function): the stages in the order a rebuild runs them.
@@ -71,12 +73,14 @@ def measure(vault: Path, edits: int) -> dict[str, list[float]]:
         setattr(owner, name, timed(times[label], getattr(owner, name)))
     remember_tokens(True)
     memo.remember(True)
+    trust_events(True)
     cache = ParseCache.open(vault)
     cache.keep_outcomes = True
     try:
         times["total"] = _edits(vault, edits, cache, times)
     finally:
         cache.close()
+        trust_events(False)
         memo.remember(False)
         remember_tokens(False)
         for owner, name, function in originals:
@@ -95,6 +99,7 @@ def _edits(vault: Path, edits: int, cache: ParseCache, times: dict[str, list[flo
     for number in range(edits):
         note = template.with_name(f"Nouvelle note {number}.md")
         note.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+        forget_listings([note.relative_to(vault).as_posix()])  # what the watcher does on its event
         started = time.perf_counter()
         pipeline.rebuild(config, now=TODAY, cache=cache)
         totals.append(time.perf_counter() - started)
