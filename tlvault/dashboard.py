@@ -378,27 +378,14 @@ def _visuals(config: Config, notes: Sequence[Note], files: Sequence[str], journa
 
 def _visual_files(files: Sequence[str]) -> list[str]:
     """The images and canvases among `files`; a watcher remembers the answer for each path."""
-    if not memo.remembering():
-        return [rel for rel in files if _is_visual(rel)]
-    known = _VISUAL_PATHS
-    if len(known) > 2 * len(files) + memo.STALE_MAX:  # paths renamed or deleted since: start afresh
-        known.clear()
-    found = []
-    for rel in files:
-        visual = known.get(rel)
-        if visual is None:
-            visual = known[rel] = _is_visual(rel)
-        if visual:
-            found.append(rel)
-    return found
+    return [rel for rel, visual in zip(files, _VISUAL_PATHS.each(files), strict=True) if visual]
 
 
 def _is_visual(rel: str) -> bool:
     return "." in rel and rel.rsplit(".", 1)[-1].lower() in _VISUALS
 
 
-_VISUAL_PATHS: dict[str, bool] = {}  # a watcher's answers, by vault path
-memo.on_forget(_VISUAL_PATHS.clear)
+_VISUAL_PATHS = memo.PerPath(_is_visual)
 
 
 @per_note

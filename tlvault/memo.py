@@ -10,9 +10,9 @@ outnumber `STALE_MAX`. A one-shot rebuild keeps nothing (`remember(False)`, the 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tlvault.model import Note
 
@@ -117,3 +117,31 @@ def per_note_and(function: Callable[[Note, K], V]) -> Callable[[Note, K], V]:
 
     remembered.memo = memo  # type: ignore[attr-defined]  # the set above holds it weakly: keep it alive
     return remembered
+
+
+class PerPath(Generic[V]):
+    """Answers of a function of a vault path alone (its name, its extension), kept by path while
+    `remember` is on: a rebuild then asks only about the paths it has not seen."""
+
+    def __init__(self, function: Callable[[str], V]) -> None:
+        self.function = function
+        self.known: dict[str, V] = {}
+        on_forget(self.known.clear)
+
+    def each(self, paths: Sequence[str]) -> list[V]:
+        """The answer for each of `paths`, in order."""
+        if not _enabled:
+            return list(map(self.function, paths))
+        known = self.known
+        if len(known) > 2 * len(paths) + STALE_MAX:  # paths renamed or deleted since: start afresh
+            known.clear()
+        answers = []
+        for path in paths:
+            answer = known.get(path, _UNKNOWN)
+            if answer is _UNKNOWN:
+                answer = known[path] = self.function(path)
+            answers.append(answer)
+        return answers
+
+
+_UNKNOWN: Any = object()

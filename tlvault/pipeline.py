@@ -409,35 +409,22 @@ def _user_names(files: tuple[str, ...], output: str) -> frozenset[str]:
     then costs one name, not 10,000."""
     if memo.remembering() and _LAST_USER_NAMES and _LAST_USER_NAMES[0][:2] == (files, output):
         return _LAST_USER_NAMES[0][2]
-    if not memo.remembering():
-        return frozenset(_folded_name(rel) for rel in files if _is_user_note(rel, output))
-    known = _FOLDED_NAMES
-    if len(known) > 2 * len(files) + memo.STALE_MAX:  # paths renamed or deleted since: start afresh
-        known.clear()
-    names = []
-    for rel in files:
-        name = known.get(rel)
-        if name is None:
-            name = known[rel] = _folded_name(rel) if rel.lower().endswith(".md") else ""
-        if name and not rel.startswith(output):
-            names.append(name)
-    found = frozenset(names)
+    names = _FOLDED_NAMES.each(files)
+    found = frozenset(
+        name for rel, name in zip(files, names, strict=True) if name and not rel.startswith(output)
+    )
     _LAST_USER_NAMES[:] = [(files, output, found)]
     return found
 
 
-def _is_user_note(rel: str, output: str) -> bool:
-    return rel.lower().endswith(".md") and not rel.startswith(output)
-
-
 def _folded_name(rel: str) -> str:
-    return rel.rsplit("/", 1)[-1][:-3].casefold()
+    """The case-folded name of the note at `rel`; "" when it is not a note."""
+    return rel.rsplit("/", 1)[-1][:-3].casefold() if rel.lower().endswith(".md") else ""
 
 
 _LAST_USER_NAMES: list[tuple[tuple[str, ...], str, frozenset[str]]] = []  # a watcher's last answer
-_FOLDED_NAMES: dict[str, str] = {}  # a watcher's folded name of each note path ("": not a note)
+_FOLDED_NAMES = memo.PerPath(_folded_name)
 memo.on_forget(_LAST_USER_NAMES.clear)
-memo.on_forget(_FOLDED_NAMES.clear)
 
 
 def analyse(config: Config, parsed: ParsedVault, *, now: date | None = None) -> Analysis:

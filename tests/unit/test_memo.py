@@ -152,3 +152,32 @@ def generated(vault: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }
+
+
+def test_per_path_answers_each_path_once_while_remembering() -> None:
+    calls: list[str] = []
+
+    def length(path: str) -> int:
+        calls.append(path)
+        return len(path)
+
+    lengths = memo.PerPath(length)
+    assert lengths.each(["a.md", "bb.md"]) == [4, 5]
+    assert lengths.each(["a.md"]) == [4]
+    assert calls == ["a.md", "bb.md", "a.md"]  # not remembering: asked every time
+    memo.remember(True)
+    try:
+        calls.clear()
+        assert lengths.each(["a.md", "bb.md"]) == [4, 5]
+        assert lengths.each(["bb.md", "ccc.md"]) == [5, 6]
+        assert calls == ["a.md", "bb.md", "ccc.md"]
+        memo.remember(True)  # forgets
+        assert lengths.each(["a.md"]) == [4]
+        assert calls == ["a.md", "bb.md", "ccc.md", "a.md"]
+        # Stale paths beyond STALE_MAX (renamed, deleted): everything is asked again.
+        lengths.each([f"n{index}.md" for index in range(memo.STALE_MAX + 10)])
+        calls.clear()
+        assert lengths.each(["a.md"]) == [4]
+        assert calls == ["a.md"]
+    finally:
+        memo.remember(False)
