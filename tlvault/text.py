@@ -2,9 +2,11 @@
 
 Words are lower-cased, French and English stop words removed (the `stop-words` package),
 stemmed with Snowball in the vault's language, and weighted by TF-IDF (sublinear TF, smoothed
-IDF, unit rows: scikit-learn's formula, computed on sparse arrays from the word counts the
-parser takes once per note, `Note.words`). Each stem is shown as the spelling the notes use most,
-so keywords keep their accents.
+IDF, unit rows: scikit-learn's formula with the note counts stepped down to `_STEPS`, computed on
+sparse arrays from the word counts the parser takes once per note, `Note.words`). Each stem is
+shown as the spelling the notes use most, so keywords keep their accents. Neighbours come from
+`tlvault/neighbours.py`. While a watcher remembers results, the last lexicon is kept
+(`_KeptLexicon`) and the next one updated from it.
 """
 
 from __future__ import annotations
