@@ -145,3 +145,27 @@ class PerPath(Generic[V]):
 
 
 _UNKNOWN: Any = object()
+
+
+class LastPerKey(Generic[K, V]):
+    """The last answer for each key (a generated file's path), reused while `remember` is on and
+    its inputs are equal to the last ones; forgotten all at once beyond `most` keys (files renamed
+    over a long watch)."""
+
+    def __init__(self, most: int = 1000) -> None:
+        self.most = most
+        self.kept: dict[K, tuple[object, V]] = {}
+        on_forget(self.kept.clear)
+
+    def recall(self, key: K, inputs: object) -> V | None:
+        """The answer kept for `key` if it was made from equal `inputs`, else None."""
+        found = self.kept.get(key) if _enabled else None
+        return found[1] if found is not None and found[0] == inputs else None
+
+    def keep(self, key: K, inputs: object, answer: V) -> None:
+        """Remember `answer`, made from `inputs`, for `key` (only while `remember` is on)."""
+        if not _enabled:
+            return
+        if len(self.kept) >= self.most:
+            self.kept.clear()
+        self.kept[key] = (inputs, answer)

@@ -268,22 +268,16 @@ def _health(data: RenderInput) -> str:
 
 def file_record(output: OutputNote) -> dict[str, Any]:
     """What the state remembers of a generated file as written: its regions' fingerprints, or its layout."""
-    kept = _RECORDS.get(output.rel) if memo.remembering() else None
-    if kept is not None and kept[0] == output:
-        return kept[1]
-    record = _file_record(output)
-    if memo.remembering():
-        if len(_RECORDS) >= _RECORDS_MAX:
-            _RECORDS.clear()
-        _RECORDS[output.rel] = (output, record)
+    record = _RECORDS.recall(output.rel, output)
+    if record is None:
+        record = _file_record(output)
+        _RECORDS.keep(output.rel, output, record)
     return record
 
 
 # A watcher's last record of each generated file: an edit leaves most of them unchanged, and a
 # record splits and hashes the whole text (8 ms of an edit's rebuild on a 10k-note vault).
-_RECORDS: dict[str, tuple[OutputNote, dict[str, Any]]] = {}
-_RECORDS_MAX = 1000  # files: beyond, clusters renamed over a long watch, all are forgotten
-memo.on_forget(_RECORDS.clear)
+_RECORDS: memo.LastPerKey[str, dict[str, Any]] = memo.LastPerKey()
 
 
 def _file_record(output: OutputNote) -> dict[str, Any]:

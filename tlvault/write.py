@@ -140,13 +140,11 @@ def _read_owned(path: Path, output: OutputNote) -> bytes | None:
     return existing
 
 
-# A watcher's last merge of each generated file: path -> (the file's bytes, the output, the
-# state's record of the file, the merged bytes). A rebuild after an edit leaves most generated
-# notes as they were: the same three inputs give the same bytes without splitting, fingerprinting
-# and merging the two texts again (20 ms of an edit's rebuild on a 10k-note vault).
-_MERGED: dict[Path, tuple[bytes, OutputNote, Mapping[str, Any], bytes]] = {}
-_MERGED_MAX = 1000  # files: beyond, clusters renamed over a long watch, all are forgotten
-memo.on_forget(_MERGED.clear)
+# A watcher's last merge of each generated file, by path, from (the file's bytes, the output, the
+# state's record of the file). A rebuild after an edit leaves most generated notes as they were:
+# the same inputs give the same bytes without splitting, fingerprinting and merging the two texts
+# again (20 ms of an edit's rebuild on a 10k-note vault).
+_MERGED: memo.LastPerKey[Path, bytes] = memo.LastPerKey()
 
 
 def _new_bytes(
@@ -161,16 +159,14 @@ def _new_bytes(
     """The bytes to write: the output merged into what the file already holds."""
     if existing is None or output.kind in ("state", "base"):
         return output.text.encode("utf-8")
-    path = config.output_path / output.rel
-    kept = _MERGED.get(path) if memo.remembering() else None
-    if kept is not None and kept[0] == existing and kept[1] == output and kept[2] == record:
-        return kept[3]
+    path, inputs = config.output_path / output.rel, (existing, output, record)
+    kept = _MERGED.recall(path, inputs)
+    if kept is not None:
+        return kept
     backups = len(outcome.backups)
     merged = _merged(output, existing, record, config, shown, outcome, dry_run)
-    if memo.remembering() and len(outcome.backups) == backups:  # a merge that backed up is not replayed
-        if len(_MERGED) >= _MERGED_MAX:
-            _MERGED.clear()
-        _MERGED[path] = (existing, output, record, merged)
+    if len(outcome.backups) == backups:  # a merge that backed up is not replayed
+        _MERGED.keep(path, inputs, merged)
     return merged
 
 

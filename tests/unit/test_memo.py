@@ -181,3 +181,21 @@ def test_per_path_answers_each_path_once_while_remembering() -> None:
         assert calls == ["a.md"]
     finally:
         memo.remember(False)
+
+
+def test_last_per_key_gives_back_an_answer_only_for_equal_inputs_while_remembering() -> None:
+    last: memo.LastPerKey[str, str] = memo.LastPerKey(most=2)
+    last.keep("a.md", ("x",), "A")
+    assert last.recall("a.md", ("x",)) is None  # not remembering: nothing kept
+    memo.remember(True)
+    try:
+        last.keep("a.md", ("x",), "A")
+        assert last.recall("a.md", ("x",)) == "A"
+        assert last.recall("a.md", ("y",)) is None  # other inputs
+        last.keep("b.md", 1, "B")
+        last.keep("c.md", 2, "C")  # a third key beyond `most`: the others are forgotten
+        assert (last.recall("a.md", ("x",)), last.recall("c.md", 2)) == (None, "C")
+        memo.remember(True)  # forgets
+        assert last.recall("c.md", 2) is None
+    finally:
+        memo.remember(False)
